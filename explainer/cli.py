@@ -1,0 +1,112 @@
+"""Command line: `build` (the default), `check` and `serve`; exit codes and the summary line.
+
+Exit status: 0 success, 1 content or template errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .diagnostics import Diagnostics
+
+COMMANDS = ("build", "check", "serve")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")
+    args = _parser().parse_args(argv)
+    root = Path(args.root).absolute()
+    if not (root / "content").is_dir():
+        print(f"explainer: error: no content/ folder in {root} (use --root)", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "serve":
+            from .serve import serve  # livereload and tornado load only for serve
+
+            return serve(root, args)
+        return _build_or_check(root, args)
+    except KeyboardInterrupt:
+        print("explainer: interrupted; the previous site was left as it was", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug in explainer, not a content mistake
+        if os.environ.get("EXPLAINER_DEBUG"):
+            traceback.print_exc()
+        print(f"explainer: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(
+            "  this is a bug in explainer; run with EXPLAINER_DEBUG=1 for details", file=sys.stderr
+        )
+        return 70
+
+
+def _build_or_check(root: Path, args) -> int:
+    from .pipeline import Project
+
+    start = time.perf_counter()
+    checking = args.command == "check"
+    out = Path(args.out) if getattr(args, "out", None) else root / "site"
+    result = Project(root).build(
+        out=out, base_url=args.base_url, drafts=args.drafts, write_output=not checking
+    )
+    elapsed = time.perf_counter() - start
+    report(result.diagnostics)
+    failed = bool(result.diagnostics.errors) or (
+        getattr(args, "strict", False) and bool(result.diagnostics.warnings)
+    )
+    if failed:
+        kept = "" if checking else "; the previous site was left as it was"
+        print(f"{_counts(result.diagnostics)}{kept}", file=sys.stderr)
+        return 1
+    pages = sum(1 for name in result.files if name.endswith(".html"))
+    if checking:
+        print(f"checked {pages} pages: no errors, {_counts(result.diagnostics)} ({elapsed:.2f} s)")
+    else:
+        shown = os.path.relpath(out) if out.is_absolute() else out
+        print(f"built {pages} pages, {len(result.files)} files into {shown}/ in {elapsed:.2f} s")
+    return 0
+
+
+def report(diags: Diagnostics, stream=None) -> None:
+    """Print diagnostics sorted by file and line, compiler style."""
+    stream = stream or sys.stderr
+    for d in diags.sorted():
+        print(d, file=stream)
+
+
+def _counts(diags: Diagnostics) -> str:
+    e, w = len(diags.errors), len(diags.warnings)
+    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build, check or preview an explainer site from content/ and templates/.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="project folder (default: current folder)")
+    common.add_argument("--base-url", help="absolute URL or path prefix the site is served under")
+    common.add_argument(
+        "--drafts", action="store_true", help="include documents marked draft: true"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = sub.add_parser("build", parents=[common], help="build the site (default)")
+    build.add_argument("--out", help="output folder (default: site/)")
+    check = sub.add_parser(
+        "check", parents=[common], help="validate content and templates, write nothing"
+    )
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    serve = sub.add_parser("serve", parents=[common], help="preview with live reload")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument(
+        "--poll", action="store_true", help="poll for changes (Docker, WSL, network drives)"
+    )
+    return parser

@@ -1,0 +1,77 @@
+"""Diagnostics are values: every stage appends to one list, the CLI prints it once.
+
+Collecting instead of raising lets an author fix every mistake of a build in one
+pass, the way a compiler reports all errors of a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a project file: path relative to the project root, 1-based line and column."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        if not self.col:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    pos: Pos
+    severity: str  # "error" or "warning"
+    message: str
+    rule: str = ""
+
+    def __str__(self) -> str:
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.pos}: {self.severity}: {self.message}{rule}"
+
+
+@dataclass
+class Diagnostics:
+    """The build's collected diagnostics, in the order they were found."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, pos: Pos, message: str, rule: str = "") -> None:
+        self.items.append(Diagnostic(pos, "error", message, rule))
+
+    def warning(self, pos: Pos, message: str, rule: str = "") -> None:
+        self.items.append(Diagnostic(pos, "warning", message, rule))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Sorted by file and line, duplicates dropped, as the CLI prints them."""
+        unique = dict.fromkeys(self.items)
+        return sorted(unique, key=lambda d: (d.pos, d.severity != "error", d.message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class BuildFailed(Exception):
+    """Raised by a stage that cannot go on; the diagnostics say why."""
+
+
+def did_you_mean(word: str, choices) -> str:
+    """The ' (did you mean 'x'?)' suffix for a misspelt id or field name, or ''."""
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,225 @@
+"""Stage 1, load: read content/ into plain data, remembering where every value was written.
+
+PyYAML's `safe_load` forgets positions, so we compose the node graph with the
+safe loader and build the data ourselves, keeping a table from each value's path
+(`("quotes", 3, "speaker")`) to its file:line:col. Later stages look positions up
+in that table, so an unknown speaker found in `resolve` still points at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostics, Pos
+
+YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline")
+OPTIONAL_YAML = {"factbox", "timeline", "quotes"}
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 50
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+@dataclass
+class YamlDoc:
+    """Plain data from one YAML text plus the position of every value in it."""
+
+    file: str
+    data: Any = None
+    key_pos: dict[tuple, Pos] = field(default_factory=dict)
+    value_pos: dict[tuple, Pos] = field(default_factory=dict)
+
+    def pos(self, path: tuple) -> Pos:
+        """Where the value at `path` was written: its key if it has one, else the value."""
+        for p in (path[:n] for n in range(len(path), -1, -1)):
+            if p in self.key_pos:
+                return self.key_pos[p]
+            if p in self.value_pos:
+                return self.value_pos[p]
+        return Pos(self.file, 1, 1)
+
+
+@dataclass
+class MarkdownFile:
+    file: str
+    slug: str
+    front: YamlDoc
+    body: str
+    body_line: int
+
+
+@dataclass
+class RawContent:
+    yaml: dict[str, YamlDoc]
+    sections: list[MarkdownFile]
+    pages: list[MarkdownFile]
+
+
+def load(root: Path, diags: Diagnostics) -> RawContent:
+    """Read every content file under root/content; problems become diagnostics."""
+    content = root / "content"
+    docs: dict[str, YamlDoc] = {}
+    for name in YAML_FILES:
+        path = content / f"{name}.yaml"
+        rel = _rel(path, root)
+        if not path.exists():
+            if name not in OPTIONAL_YAML:
+                diags.error(Pos(rel), f"missing file: create {rel}")
+            continue
+        text = read_text(path, root, diags)
+        if text is not None:
+            docs[name] = parse_yaml(text, rel, diags)
+    return RawContent(
+        yaml=docs,
+        sections=_load_markdown_dir(content / "sections", root, diags),
+        pages=_load_markdown_dir(content / "pages", root, diags),
+    )
+
+
+def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
+    """The file as text (UTF-8, BOM dropped, newlines normalised), or None after a diagnostic."""
+    rel = _rel(path, root)
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(root.resolve()):
+            diags.error(Pos(rel), "file is a link to outside the project; refusing to read it")
+            return None
+        if real.stat().st_size > MAX_FILE_BYTES:
+            diags.error(Pos(rel), f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+            return None
+        data = real.read_bytes()
+    except OSError as e:
+        diags.error(Pos(rel), f"cannot read file: {e.strerror or e}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        diags.error(
+            Pos(rel, line, col),
+            f"file is not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8",
+        )
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        diags.error(Pos(rel, line), "file contains a NUL character")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> YamlDoc:
+    """Parse YAML text into a YamlDoc. Aliases and non-standard tags are refused."""
+    doc = YamlDoc(file)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            doc.data = _build(node, (), doc, loader, line_offset, set(), 0)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        pos = Pos(file, mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(file)
+        problem = e.problem or e.context or "invalid YAML"
+        if "found character '\\t'" in problem:
+            problem += " (YAML indentation must use spaces, not tabs)"
+        diags.error(pos, f"YAML syntax error: {problem}")
+        doc.data = None
+    except _Refused as e:
+        diags.error(e.pos, e.message)
+        doc.data = None
+    except yaml.YAMLError as e:
+        diags.error(Pos(file), f"YAML error: {e}")
+        doc.data = None
+    finally:
+        loader.dispose()
+    return doc
+
+
+class _Refused(Exception):
+    def __init__(self, pos: Pos, message: str):
+        super().__init__(message)
+        self.pos, self.message = pos, message
+
+
+def _build(node, path, doc, loader, offset, seen, depth):
+    pos = Pos(doc.file, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    if id(node) in seen:
+        raise _Refused(pos, "YAML anchors and aliases (&name, *name) are not supported")
+    if depth > MAX_DEPTH:
+        raise _Refused(pos, f"nested more than {MAX_DEPTH} levels deep")
+    seen.add(id(node))
+    doc.value_pos[path] = pos
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != "tag:yaml.org,2002:map":
+            raise _Refused(pos, f"unsupported YAML tag {node.tag!r}")
+        result = {}
+        for key_node, value_node in node.value:
+            key_pos = Pos(
+                doc.file, key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1
+            )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_pos, "a mapping key must be a plain name")
+            key = str(loader.construct_object(key_node))
+            if key == "<<":
+                raise _Refused(key_pos, "YAML merge keys (<<) are not supported")
+            if key in result:
+                raise _Refused(key_pos, f"duplicate key '{key}' in the same mapping")
+            doc.key_pos[path + (key,)] = key_pos
+            result[key] = _build(value_node, path + (key,), doc, loader, offset, seen, depth + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != "tag:yaml.org,2002:seq":
+            raise _Refused(pos, f"unsupported YAML tag {node.tag!r}")
+        return [
+            _build(item, path + (i,), doc, loader, offset, seen, depth + 1)
+            for i, item in enumerate(node.value)
+        ]
+    if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith(
+        (":binary", ":set", ":omap", ":pairs")
+    ):
+        raise _Refused(pos, f"unsupported YAML tag {node.tag!r}; content is plain data")
+    return loader.construct_object(node)
+
+
+def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDoc, str, int]:
+    """Split '---' front matter from a Markdown text: (front matter, body, body's first line)."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        diags.error(
+            Pos(file, 1, 1), "missing front matter: start the file with '---', a title:, '---'"
+        )
+        return YamlDoc(file), text, 1
+    front = parse_yaml(match.group(1) or "", file, diags, line_offset=1)
+    body_line = text.count("\n", 0, match.end()) + 1
+    return front, text[match.end() :], body_line
+
+
+def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[MarkdownFile]:
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.glob("*.md")):
+        rel = _rel(path, root)
+        text = read_text(path, root, diags)
+        if text is None:
+            continue
+        front, body, body_line = split_front_matter(text, rel, diags)
+        files.append(MarkdownFile(rel, _slug_from_name(path.stem), front, body, body_line))
+    return files
+
+
+def _slug_from_name(stem: str) -> str:
+    """'02-why-kyiv' -> 'why-kyiv': a leading number only orders files."""
+    return re.sub(r"^\d+[-_]", "", stem)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,87 @@
+"""The Markdown dialect: CommonMark, tables, typography, source annotations and quote embeds.
+
+Annotation syntax (Pandoc-style bracketed spans, parsed by mdit-py-plugins' attrs plugin):
+
+    [Kyiv is pursuing a better deal]{src=senior-ua-official}
+    [Several sources say so]{src="three-familiar five-familiar"}
+
+Quote embed (mdit-py-plugins' container plugin):
+
+    ::: quote zelenskyy-still-in-discussions
+    :::
+
+Raw HTML is escaped, and links keep only http(s), mailto and relative URLs.
+The renderer emits no markup of its own for annotations and quotes: it calls
+the `annotate` and `quote` functions passed in its env, which render templates.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+
+from .validate import is_safe_url
+
+
+def make_markdown() -> MarkdownIt:
+    """One configured parser; build it once per process and reuse it."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "replacements", "smartquotes"])
+    # Attributes only on bracketed spans, and only `src`: `{onclick=…}` on a link must not pass.
+    md.use(attrs_plugin, spans=True, after=("span_close",), allowed=("src",))
+    md.use(
+        container_plugin,
+        name="quote",
+        validate=lambda params, *a: params.strip().startswith("quote"),
+    )
+    md.validateLink = lambda url: is_safe_url(unescapeAll(url).strip())
+    md.add_render_rule("span_open", _render_span_open)
+    md.add_render_rule("span_close", _render_span_close)
+    md.add_render_rule("container_quote_open", _render_quote_open)
+    md.add_render_rule("container_quote_close", lambda *a: "")
+    return md
+
+
+def source_ids(token) -> list[str]:
+    """The ids in a span's src attribute: space- or comma-separated."""
+    return str(token.attrs.get("src", "")).replace(",", " ").split()
+
+
+def quote_id(token) -> str:
+    """The id after `::: quote`."""
+    parts = token.info.split()
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _render_span_open(self, tokens, idx, options, env):
+    claim = tokens[idx].meta.get("claim")
+    if claim is None:
+        return "<span>"
+    return env["annotate"](claim, "open")
+
+
+def _render_span_close(self, tokens, idx, options, env):
+    claim = tokens[idx].meta.get("claim")
+    return "</span>" if claim is None else env["annotate"](claim, "close")
+
+
+def _render_quote_open(self, tokens, idx, options, env):
+    quote = tokens[idx].meta.get("quote")
+    if quote is None:  # resolve reported it; render nothing rather than guess
+        return ""
+    return env["quote"](quote)
+
+
+def plain_text(tokens) -> str:
+    """The visible text of inline tokens, for claim summaries and back-links."""
+    out = []
+    for t in tokens:
+        if t.type in ("text", "code_inline"):
+            out.append(t.content)
+        elif t.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif t.children:
+            out.append(plain_text(t.children))
+    return "".join(out)

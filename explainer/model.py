@@ -1,0 +1,184 @@
+"""The typed model between the stages.
+
+The dataclasses double as the content schema: `validate` reads their field names,
+types and defaults to check YAML, so a field is declared exactly once. Fields
+named in `REFERENCES` hold ids that `resolve` turns into objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Pos
+
+SOURCE_KINDS = ("on-record", "anonymous", "document", "report")
+
+
+@dataclass(eq=False)
+class Located:
+    """Base for content items: where the item and each of its fields were written."""
+
+    pos: Pos = field(default=Pos(""), repr=False, compare=False, kw_only=True)
+    field_pos: dict[str, Pos] = field(default_factory=dict, repr=False, compare=False, kw_only=True)
+
+    def at(self, name: str) -> Pos:
+        """Position of field `name`, falling back to the item itself."""
+        return self.field_pos.get(name, self.pos)
+
+
+@dataclass(eq=False)
+class Person(Located):
+    name: str
+    url: str | None = None
+
+
+@dataclass(eq=False)
+class Site(Located):
+    """Site-wide settings and the explainer's front page metadata (content/site.yaml)."""
+
+    title: str
+    summary: str
+    description: str
+    publisher: Person
+    authors: list[Person]
+    published: dt.date
+    language: str = "en"
+    kicker: str = "Explainer"
+    updated: dt.date | None = None
+    base_url: str = "/"
+    scope_note: str | None = None
+
+
+@dataclass(eq=False)
+class Source(Located):
+    """How a fact is known: a person on the record, unnamed people, a document or a report."""
+
+    id: str
+    kind: str
+    label: str
+    description: str
+    outlet: str | None = None
+    title: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    count: int | None = None
+    actor: str | None = None
+    via: str | None = None
+    note: str | None = None
+    # Filled by resolve:
+    actor_ref: Actor | None = field(default=None, init=False, repr=False, compare=False)
+    via_ref: Source | None = field(default=None, init=False, repr=False, compare=False)
+    cited_by: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class Actor(Located):
+    id: str
+    name: str
+    role: str
+    stance: str
+    affiliation: str | None = None
+    country: str | None = None
+    named: bool = True
+    bio: str | None = None
+    quotes: list[Quote] = field(default_factory=list, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class Quote(Located):
+    id: str
+    speaker: str
+    text: str
+    sources: list[str]
+    context: str | None = None
+    date: dt.date | None = None
+    date_note: str | None = None
+    place: str | None = None
+    key: bool = False
+    speaker_ref: Actor | None = field(default=None, init=False, repr=False, compare=False)
+    source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
+    claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class FactRow(Located):
+    label: str
+    value: str
+    sources: list[str]
+    source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
+    claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class FactBox(Located):
+    rows: list[FactRow]
+    title: str | None = None
+    as_of: dt.date | None = None
+
+
+@dataclass(eq=False)
+class Event(Located):
+    date: dt.date
+    title: str
+    sources: list[str]
+    text: str | None = None
+    date_note: str | None = None
+    source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
+    claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class Document(Located):
+    """A Markdown file: a narrative section of the explainer or a free-standing page."""
+
+    title: str
+    order: int = 0
+    summary: str | None = None
+    draft: bool = False
+    slug: str = field(default="", init=False)
+    body: str = field(default="", init=False, repr=False)
+    body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
+    tokens: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class Claim:
+    """One sourced statement somewhere on the site; `anchor` is its id on `page`."""
+
+    anchor: str
+    text: str
+    sources: list[Source]
+    page: str  # the URL path (relative to the base URL) of the page that shows it
+    where: str  # human label of its place: a section title, "Fact box", "Timeline"…
+
+
+@dataclass(eq=False)
+class Content:
+    """Everything loaded from content/, validated and (after resolve) cross-linked."""
+
+    site: Site
+    sources: list[Source] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    factbox: FactBox | None = None
+    timeline: list[Event] = field(default_factory=list)
+    sections: list[Document] = field(default_factory=list)
+    pages: list[Document] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+
+    def source(self, id: str) -> Source:
+        return self.sources_by_id[id]
+
+    @property
+    def sources_by_id(self) -> dict[str, Source]:
+        return {s.id: s for s in self.sources}
+
+    @property
+    def actors_by_id(self) -> dict[str, Actor]:
+        return {a.id: a for a in self.actors}
+
+    @property
+    def quotes_by_id(self) -> dict[str, Quote]:
+        return {q.id: q for q in self.quotes}

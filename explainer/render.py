@@ -1,0 +1,261 @@
+"""Stage 4, render: the list of pages, and each page through its Jinja template, in memory.
+
+Templates own all presentation; Python hands them the model and a few helpers:
+`url()` and `abs_url()` for links (the only place the base URL is applied),
+`asset()` for fingerprinted static files, `t` for interface strings, and
+`markdown()` for a document's body. Annotations and quote embeds inside
+Markdown are rendered by macros in `_macros.html`, so their markup lives in
+templates too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from . import routes
+from .diagnostics import BuildFailed, Diagnostics, Pos
+from .model import SOURCE_KINDS, Claim, Content, Document, Source
+
+
+@dataclass
+class Page:
+    path: str  # route, relative to the base URL
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+class Citations:
+    """The sources cited on one page, in order of first use, with one back-link per use.
+
+    Templates call `cite(claim)` where a claim's chips go, and `entries()` where the
+    page's source list goes, so numbering follows the order the template shows things.
+    """
+
+    def __init__(self) -> None:
+        self._uses: dict[str, list[tuple[str, Claim]]] = {}
+        self._sources: dict[str, Source] = {}
+        self._anchors: dict[str, int] = {}
+
+    def cite(self, claim: Claim) -> list[tuple[Source, str]]:
+        chips = []
+        for source in claim.sources:
+            uses = self._uses.setdefault(source.id, [])
+            self._sources[source.id] = source
+            ref = f"ref-{source.id}-{len(uses) + 1}"
+            uses.append((ref, claim))
+            chips.append((source, ref))
+        return chips
+
+    def anchor(self, base: str) -> str:
+        """A page-unique id: the first use of `quote-x` gets it, later ones `quote-x-2`…"""
+        n = self._anchors[base] = self._anchors.get(base, 0) + 1
+        return base if n == 1 else f"{base}-{n}"
+
+    def entries(self) -> list[tuple[Source, list[tuple[str, Claim]]]]:
+        return [(self._sources[sid], uses) for sid, uses in self._uses.items()]
+
+
+class Renderer:
+    """One Jinja environment for the life of the process (the dev server reuses it)."""
+
+    def __init__(self, root: Path, md) -> None:
+        self.root = root
+        self.templates = root / "templates"
+        self.md = md
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = self._format_date
+        self.env.globals["markdown"] = jinja2.pass_context(
+            lambda context, doc: self._markdown(context, doc)
+        )
+        self.env.globals["ledger"] = ledger
+        self.env.globals["source_kinds"] = SOURCE_KINDS
+        self.env.globals["routes"] = routes
+        self.env.globals["inline"] = lambda text: Markup(md.renderInline(text))
+
+    def render(self, content: Content, base_url: str, diags: Diagnostics) -> dict[str, bytes]:
+        """Every output file as bytes, keyed by its path under site/."""
+        base_path, origin = split_base_url(base_url)
+        strings = self._load_strings(content.site.language, diags)
+        assets = collect_assets(self.templates / "static")
+        if strings is None:
+            raise BuildFailed
+        self.strings = strings
+        self.env.globals.update(
+            site=content.site,
+            content=content,
+            t=strings,
+            url=lambda path="": base_path + path,
+            abs_url=lambda path="": origin + base_path + path,
+            asset=lambda name: base_path + "static/" + assets[name][0],
+            nav_pages=lambda: [(routes.page(d.slug), d.title) for d in content.pages],
+        )
+        output = {f"static/{name}": data for name, data in assets.values()}
+        for page in pages(content):
+            try:
+                template = self.env.get_template(page.template)
+                html = template.render(page.context, page_path=page.path, cites=Citations())
+            except jinja2.TemplateSyntaxError as e:
+                diags.error(
+                    Pos(self._rel(e.filename or e.name), e.lineno or 0),
+                    f"template syntax error: {e.message}",
+                )
+                raise BuildFailed from None
+            except jinja2.TemplateNotFound as e:
+                diags.error(Pos(f"templates/{page.template}"), f"template not found: {e.name}")
+                raise BuildFailed from None
+            except Exception as e:  # an error raised while a template runs
+                diags.error(_template_pos(e, self.templates, self.root), f"template error: {e}")
+                raise BuildFailed from None
+            output[routes.output_file(page.path)] = html.encode("utf-8")
+        return output
+
+    def _markdown(self, context, doc: Document) -> Markup:
+        macros = self.env.get_template("_macros.html").make_module(context.get_all())
+        env = {
+            "annotate": lambda claim, part: str(
+                macros.claim_open(claim) if part == "open" else macros.claim_close(claim)
+            ),
+            "quote": lambda quote: str(macros.quote(quote)),
+        }
+        return Markup(self.md.renderer.render(doc.tokens, self.md.options, env))
+
+    def _format_date(self, value, style: str = "long") -> str:
+        if value is None:
+            return ""
+        months = self.strings["months"]
+        if style == "iso":
+            return value.isoformat()
+        return self.strings["date_format"].format(
+            day=value.day, month=months[value.month - 1], year=value.year
+        )
+
+    def _load_strings(self, language: str, diags: Diagnostics) -> dict | None:
+        path = self.templates / "strings" / f"{language}.yaml"
+        rel = self._rel(str(path))
+        try:
+            with open(path, encoding="utf-8") as f:
+                strings = yaml.safe_load(f)
+        except FileNotFoundError:
+            diags.error(Pos(rel), f"no interface strings for language '{language}': create {rel}")
+            return None
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            diags.error(Pos(rel, mark.line + 1 if mark else 0), f"YAML syntax error: {e}")
+            return None
+        if not isinstance(strings, dict):
+            diags.error(Pos(rel), "expected a mapping of interface strings")
+            return None
+        return strings
+
+    def _rel(self, filename: str) -> str:
+        path = Path(filename)
+        if not path.is_absolute():
+            path = self.templates / path
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return filename
+
+
+def pages(content: Content) -> list[Page]:
+    """Every page of the site, each with the claims it shows (for its ledger)."""
+
+    def claims_on(path: str) -> list[Claim]:
+        return [c for c in content.claims if c.page == path]
+
+    result = [
+        Page(routes.HOME, "home.html", {"page_claims": claims_on(routes.HOME)}),
+        Page(routes.ACTORS, "actors.html", {"page_claims": []}),
+        Page(routes.QUOTES, "quotes.html", {"page_claims": claims_on(routes.QUOTES)}),
+        Page(routes.SOURCES, "sources.html", {"page_claims": []}),
+        Page(routes.NOT_FOUND, "404.html", {"page_claims": []}),
+    ]
+    for actor in content.actors:
+        quote_claims = [
+            c for c in content.claims if c.anchor in {f"quote-{q.id}" for q in actor.quotes}
+        ]
+        result.append(
+            Page(
+                routes.actor(actor.id), "actor.html", {"actor": actor, "page_claims": quote_claims}
+            )
+        )
+    for doc in content.pages:
+        path = routes.page(doc.slug)
+        result.append(Page(path, "page.html", {"doc": doc, "page_claims": claims_on(path)}))
+    return result
+
+
+def ledger(claims: list[Claim]) -> dict:
+    """How the claims on a page are known: counts by the firmest kind of source behind each."""
+    counts = dict.fromkeys(SOURCE_KINDS, 0)
+    for claim in claims:
+        kinds = {s.kind for s in claim.sources}
+        firmest = next((k for k in SOURCE_KINDS if k in kinds), None)
+        if firmest:
+            counts[firmest] += 1
+    total = sum(counts.values())
+    anonymous_only = sum(
+        1 for c in claims if c.sources and all(s.kind == "anonymous" for s in c.sources)
+    )
+    return {"counts": counts, "total": total, "anonymous_only": anonymous_only}
+
+
+def collect_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Static files with a content hash in their names, so hosts may cache them forever."""
+    assets = {}
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            name = path.relative_to(folder).as_posix()
+            stem, dot, ext = name.rpartition(".")
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            assets[name] = (f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}", data)
+    return assets
+
+
+def split_base_url(base_url: str) -> tuple[str, str]:
+    """'https://x.org/m/' -> ('/m/', 'https://x.org'); '/m' -> ('/m/', '')."""
+    parts = urlsplit(base_url)
+    path = parts.path or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    if not path.endswith("/"):
+        path += "/"
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return path, origin
+
+
+def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:
+    """The template file:line of an error raised while rendering.
+
+    Jinja rewrites tracebacks so template frames carry the template's file name and
+    line; `UndefinedError` itself has no line, so take the innermost such frame.
+    """
+    tb = error.__traceback__ or sys.exc_info()[2]
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(str(templates)) or filename.endswith(".html"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return Pos("templates")
+    path = Path(found[0])
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else found[0]
+    return Pos(rel, found[1])

@@ -1,0 +1,284 @@
+"""Stage 2, validate: check loaded data against the model's dataclasses and build the model.
+
+The dataclasses in `model` are the schema: their fields give names, types,
+required-ness and defaults. Every problem becomes a diagnostic at the value's
+file:line:col; an item with errors is dropped so later stages see only sound data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import re
+import types
+import typing
+
+from . import model
+from .diagnostics import Diagnostics, Pos, did_you_mean
+from .load import RawContent, YamlDoc
+from .model import Content, Document
+
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
+CHOICES = {(model.Source, "kind"): model.SOURCE_KINDS}
+# Paths that generated pages own; a free-standing page may not take them.
+RESERVED_SLUGS = {"actors", "quotes", "sources", "static", "data", "404", "index"}
+
+TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    dt.date: "a date (YYYY-MM-DD)",
+}
+
+
+def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Content | None:
+    """Build the model from loaded content; None when the site settings themselves are unusable."""
+    site_doc = raw.yaml.get("site")
+    site = build_item(model.Site, site_doc.data, site_doc, (), diags) if site_doc else None
+    if site is None:
+        return None
+    content = Content(site=site)
+    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags)
+    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags)
+    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags)
+    content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, has_id=False)
+    if doc := raw.yaml.get("factbox"):
+        content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
+    content.sections = _build_documents(raw.sections, diags, drafts)
+    content.pages = _build_documents(raw.pages, diags, drafts)
+    _check_slugs(content.sections, diags, reserved=set())
+    _check_slugs(content.pages, diags, reserved=RESERVED_SLUGS)
+    content.sections.sort(key=lambda d: (d.order, d.slug))
+    content.pages.sort(key=lambda d: (d.order, d.slug))
+    return content
+
+
+def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
+    """One dataclass instance from a YAML mapping, or None after reporting why not."""
+    pos = doc.pos(path)
+    if not isinstance(data, dict):
+        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {_describe(data)}")
+        return None
+    hints = typing.get_type_hints(cls, vars(model))
+    fields = {
+        f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("pos", "field_pos")
+    }
+    ok = True
+    values = {}
+    for key, value in data.items():
+        if key not in fields:
+            diags.error(
+                doc.pos(path + (key,)),
+                f"unknown field '{key}' in {_kind(cls)}{did_you_mean(key, fields)}",
+            )
+            ok = False
+            continue
+        converted = _convert(hints[key], value, doc, path + (key,), diags, cls, key)
+        if converted is _INVALID:
+            ok = False
+        else:
+            values[key] = converted
+    for name, f in fields.items():
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if required and values.get(name) is None and name in data and ok:
+            diags.error(doc.pos(path + (name,)), f"field '{name}' must not be empty")
+            ok = False
+        elif required and name not in data:
+            diags.error(pos, f"{_kind(cls)} is missing required field '{name}'")
+            ok = False
+    if not ok:
+        return None
+    field_pos = {k: doc.pos(path + (k,)) for k in data}
+    for k, v in values.items():  # list items get their own positions: "sources.1"
+        if isinstance(v, list):
+            field_pos.update({f"{k}.{i}": doc.value_pos[path + (k, i)] for i in range(len(v))})
+    return cls(**values, pos=pos, field_pos=field_pos)
+
+
+_INVALID = object()
+
+
+def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, name):
+    """Check `value` against a type hint; returns the converted value or _INVALID."""
+    pos = doc.pos(path)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (hint,) = [a for a in args if a is not type(None)]
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list:
+        if isinstance(value, str) and args[0] is str:
+            value = [value]  # `sources: ft-report` means a list of one
+        if not isinstance(value, list):
+            diags.error(pos, f"field '{name}' must be a list, got {_describe(value)}")
+            return _INVALID
+        items = [
+            _convert(args[0], v, doc, path + (i,), diags, cls, name) for i, v in enumerate(value)
+        ]
+        return _INVALID if _INVALID in items else items
+    if dataclasses.is_dataclass(hint):
+        item = build_item(hint, value, doc, path, diags)
+        return _INVALID if item is None else item
+    if hint is dt.date and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value)
+    if hint is dt.date and isinstance(value, dt.datetime):
+        value = value.date()
+    if not _is_instance(value, hint):
+        extra = " (put it in quotes to make it text)" if hint is str and value is not None else ""
+        diags.error(
+            pos,
+            f"field '{name}' must be {TYPE_NAMES.get(hint, hint)}, got {_describe(value)}{extra}",
+        )
+        return _INVALID
+    return _check_value(value, pos, diags, cls, name)
+
+
+def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
+    if isinstance(value, str) and name not in ("body",) and not value.strip():
+        diags.error(pos, f"field '{name}' must not be empty")
+        return _INVALID
+    if (cls, name) in CHOICES and value not in CHOICES[cls, name]:
+        choices = CHOICES[cls, name]
+        diags.error(
+            pos,
+            f"{name} '{value}' is not one of {', '.join(choices)}{did_you_mean(value, choices)}",
+        )
+        return _INVALID
+    if name == "id" and not ID_PATTERN.match(value):
+        diags.error(
+            pos,
+            f"id '{value}' must be lowercase letters, digits and hyphens (like 'senior-official')",
+        )
+        return _INVALID
+    if name in ("url", "base_url") and not is_safe_url(value):
+        diags.error(pos, f"{name} '{value}' is not an http(s), mailto or relative URL")
+        return _INVALID
+    if name == "count" and value < 1:
+        diags.error(pos, "count must be 1 or more")
+        return _INVALID
+    return value
+
+
+def is_safe_url(url: str) -> bool:
+    """Only http(s), mailto and relative URLs reach a page.
+
+    Browsers drop tabs and newlines inside URLs (`java\tscript:`), so any control
+    character or space makes a URL unsafe rather than being stripped.
+    """
+    if not url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    scheme = URL_SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def _is_instance(value, hint) -> bool:
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is dt.date:
+        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return isinstance(value, hint)
+
+
+def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True) -> list:
+    if doc is None or doc.data is None:
+        if doc is not None:
+            diags.error(
+                Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty"
+            )
+        return []
+    if not isinstance(doc.data, list):
+        diags.error(
+            doc.pos(()),
+            f"expected a list of {_kind(cls)} entries ('- id: …'), got {_describe(doc.data)}",
+        )
+        return []
+    items, seen = [], {}
+    for i, data in enumerate(doc.data):
+        item = build_item(cls, data, doc, (i,), diags)
+        if item is None:
+            continue
+        if has_id:
+            if item.id in seen:
+                diags.error(
+                    item.at("id"),
+                    f"duplicate {_kind(cls)} id '{item.id}' "
+                    f"(first defined at line {seen[item.id].line})",
+                )
+                continue
+            seen[item.id] = item.at("id")
+        items.append(item)
+    return items
+
+
+def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
+    docs = []
+    for f in files:
+        doc = build_item(Document, f.front.data, f.front, (), diags)
+        if doc is None:
+            continue
+        if doc.draft and not drafts:
+            continue
+        doc.slug, doc.body, doc.body_line = f.slug, f.body, f.body_line
+        doc.pos = Pos(f.file, 1, 1)
+        docs.append(doc)
+    return docs
+
+
+def _check_slugs(docs: list[Document], diags: Diagnostics, reserved: set[str]) -> None:
+    seen: dict[str, str] = {}
+    for doc in list(docs):
+        problem = None
+        if not ID_PATTERN.match(doc.slug):
+            problem = (
+                f"file name gives the slug '{doc.slug}', which is not lowercase letters, "
+                "digits and hyphens; rename the file"
+            )
+        elif doc.slug in reserved:
+            problem = f"slug '{doc.slug}' is reserved for a generated page; rename the file"
+        elif doc.slug in seen:
+            problem = (
+                f"slug '{doc.slug}' is also used by {seen[doc.slug]}; "
+                "both would write the same page"
+            )
+        if problem:
+            diags.error(doc.pos, problem)
+            docs.remove(doc)
+        else:
+            seen[doc.slug] = doc.pos.file
+
+
+def _kind(cls) -> str:
+    return {"FactRow": "fact box row", "FactBox": "fact box", "Event": "timeline event"}.get(
+        cls.__name__, cls.__name__.lower()
+    )
+
+
+def _fields_hint(cls) -> str:
+    names = [
+        f.name for f in dataclasses.fields(cls) if f.init and f.name not in ("pos", "field_pos")
+    ]
+    return "fields (" + ", ".join(names[:4]) + ", …)"
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dt.date):
+        return f"the date {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
