@@ -259,9 +259,12 @@ def _check_slugs(docs: list[Document], diags: Diagnostics, reserved: set[str]) -
 
 
 def _kind(cls) -> str:
-    return {"FactRow": "fact box row", "FactBox": "fact box", "Event": "timeline event"}.get(
-        cls.__name__, cls.__name__.lower()
-    )
+    return {
+        "FactRow": "fact box row",
+        "FactBox": "fact box",
+        "Event": "timeline event",
+        "CardStyle": "share card style",
+    }.get(cls.__name__, cls.__name__.lower())
 
 
 def _fields_hint(cls) -> str:
