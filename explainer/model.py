@@ -167,6 +167,8 @@ class Content:
     sections: list[Document] = field(default_factory=list)
     pages: list[Document] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    # Ids of items that failed validation: references to them are not reported again.
+    broken_ids: set[str] = field(default_factory=set)
 
     def source(self, id: str) -> Source:
         return self.sources_by_id[id]

@@ -37,15 +37,18 @@ TYPE_NAMES = {
 def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Content | None:
     """Build the model from loaded content; None when the site settings themselves are unusable."""
     site_doc = raw.yaml.get("site")
-    site = build_item(model.Site, site_doc.data, site_doc, (), diags) if site_doc else None
+    if site_doc is None or site_doc.broken:
+        return None
+    site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
     content = Content(site=site)
-    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags)
-    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags)
-    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags)
+    broken = content.broken_ids
+    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
+    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
+    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags, broken=broken)
     content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, has_id=False)
-    if doc := raw.yaml.get("factbox"):
+    if (doc := raw.yaml.get("factbox")) and not doc.broken:
         content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
     content.sections = _build_documents(raw.sections, diags, drafts)
     content.pages = _build_documents(raw.pages, diags, drafts)
@@ -184,9 +187,11 @@ def _is_instance(value, hint) -> bool:
     return isinstance(value, hint)
 
 
-def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True) -> list:
-    if doc is None or doc.data is None:
-        if doc is not None:
+def _build_list(
+    cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True, broken: set | None = None
+) -> list:
+    if doc is None or doc.broken or doc.data is None:
+        if doc is not None and not doc.broken:
             diags.error(
                 Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty"
             )
@@ -198,9 +203,12 @@ def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = Tru
         )
         return []
     items, seen = [], {}
+    broken = set() if broken is None else broken
     for i, data in enumerate(doc.data):
         item = build_item(cls, data, doc, (i,), diags)
         if item is None:
+            if has_id and isinstance(data, dict) and isinstance(data.get("id"), str):
+                broken.add(data["id"])  # known but invalid: references to it are not errors too
             continue
         if has_id:
             if item.id in seen:
@@ -218,6 +226,8 @@ def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = Tru
 def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
     docs = []
     for f in files:
+        if f.front.broken:
+            continue
         doc = build_item(Document, f.front.data, f.front, (), diags)
         if doc is None:
             continue
