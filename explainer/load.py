@@ -17,8 +17,8 @@ import yaml
 
 from .diagnostics import Diagnostics, Pos
 
-YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline")
-OPTIONAL_YAML = {"factbox", "timeline", "quotes"}
+YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline", "corrections")
+OPTIONAL_YAML = {"factbox", "timeline", "quotes", "corrections"}
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 50
 

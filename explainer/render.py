@@ -104,6 +104,8 @@ class Renderer:
             abs_url=lambda path="": origin + base_path + path,
             asset=lambda name: base_path + "static/" + assets[name][0],
             nav_pages=lambda: [(routes.page(d.slug), d.title) for d in content.pages],
+            # An author-written link: root-relative paths get the base path, others pass as-is.
+            link=lambda href: base_path + href[1:] if href.startswith("/") else href,
         )
         output = {f"static/{name}": data for name, data in assets.values()}
         for page in pages(content):
