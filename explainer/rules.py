@@ -224,7 +224,7 @@ def check_sourcing(content: Content, diags: Diagnostics) -> dict[str, int]:
     """Run every rule; returns how many findings each rule suppressed (for the summary)."""
     suppressed: dict[str, int] = {}
     for key, severity in content.site.rules.items():
-        pos = content.site.at("rules")
+        pos = content.site.at(f"rules.{key}")
         if key not in RULES:
             diags.error(pos, f"unknown rule '{key}' in rules:{did_you_mean(key, RULES)}")
         elif severity not in SEVERITIES:
