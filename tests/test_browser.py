@@ -167,13 +167,16 @@ def wait_for_hash(page, fragment: str) -> None:
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_source_note_by_keyboard(site, browser, javascript, width):
-    """Tab to the first chip, Enter opens its note; the note's back-link returns to the claim."""
+    """Tab to the first chip and press Enter: the note opens; it can be closed or left again.
+
+    With JavaScript on a narrow screen the note opens in place and Escape closes it;
+    otherwise Enter follows the link to the source list, whose back-link returns.
+    """
     _, base = site
     context, page, _, _ = open_page(browser, base, "", width, javascript=javascript)
     try:
-        first_chip = page.locator("main .chip").first
-        chip_id = first_chip.get_attribute("id")
-        target = first_chip.get_attribute("href")
+        chip = page.locator("main .chip").first
+        chip_id, target = chip.get_attribute("id"), chip.get_attribute("href")
         for _ in range(200):
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.id") == chip_id:
@@ -181,12 +184,20 @@ def test_source_note_by_keyboard(site, browser, javascript, width):
         else:
             pytest.fail("the first source chip cannot be reached with Tab")
         page.keyboard.press("Enter")
+        if javascript and width < 1000:
+            popover = page.locator("#note-popover")
+            wait_for(popover.is_visible, "the in-place note opens")
+            entry_text = page.locator(f"{target} .source__desc").inner_text()
+            assert entry_text in popover.inner_text()
+            page.keyboard.press("Escape")
+            wait_for(lambda: not popover.is_visible(), "Escape closes the note")
+            assert page.evaluate("document.activeElement.id") == chip_id, "focus did not return"
+            return
         wait_for_hash(page, target)
         note = page.locator(target)
         assert note.is_visible()
         wait_in_view(page, target)  # scrolling may be smooth: wait for it to settle
-        back = note.locator(f'a[href="#{chip_id}"]')
-        back.focus()
+        note.locator(f'a[href="#{chip_id}"]').focus()
         page.keyboard.press("Enter")
         wait_for_hash(page, chip_id)
         wait_in_view(page, f"#{chip_id}")
@@ -209,8 +220,14 @@ def test_source_note_by_tap(site, browser, javascript):
         chip = page.locator("main .section .chip").first
         target = chip.get_attribute("href")
         chip.tap()
-        wait_for_hash(page, target)
-        assert page.locator(target).is_visible()
+        if javascript:
+            popover = page.locator("#note-popover")
+            wait_for(popover.is_visible, "a tap opens the note in place")
+            page.locator("#note-popover .note-popover__close").tap()
+            wait_for(lambda: not popover.is_visible(), "the close button closes the note")
+        else:
+            wait_for_hash(page, target)
+            assert page.locator(target).is_visible()
     finally:
         context.close()
 
