@@ -56,6 +56,8 @@ def _build_or_check(root: Path, args) -> int:
     )
     elapsed = time.perf_counter() - start
     report(result.diagnostics)
+    if checking:
+        print_rule_summary(result.diagnostics, result.suppressed)
     failed = bool(result.diagnostics.errors) or (
         getattr(args, "strict", False) and bool(result.diagnostics.warnings)
     )
@@ -65,9 +67,9 @@ def _build_or_check(root: Path, args) -> int:
         return 1
     pages = sum(1 for name in result.files if name.endswith(".html"))
     if checking:
-        print(f"checked {pages} pages: no errors, {_counts(result.diagnostics)} ({elapsed:.2f} s)")
+        print(f"checked {pages} pages: {_counts(result.diagnostics)} ({elapsed:.2f} s)")
     else:
-        shown = os.path.relpath(out) if out.is_absolute() else out
+        shown = out.relative_to(root) if out.absolute().is_relative_to(root) else out
         print(f"built {pages} pages, {len(result.files)} files into {shown}/ in {elapsed:.2f} s")
     return 0
 
@@ -77,6 +79,20 @@ def report(diags: Diagnostics, stream=None) -> None:
     stream = stream or sys.stderr
     for d in diags.sorted():
         print(d, file=stream)
+
+
+def print_rule_summary(diags: Diagnostics, suppressed: dict[str, int]) -> None:
+    """One line per sourcing rule that found something, so policy drift shows at a glance."""
+    from .rules import RULES
+
+    found: dict[str, int] = {}
+    for d in diags.items:
+        if d.rule:
+            found[d.rule] = found.get(d.rule, 0) + 1
+    for rule_id in RULES:
+        if rule_id in found or rule_id in suppressed:
+            extra = f", {suppressed[rule_id]} suppressed" if rule_id in suppressed else ""
+            print(f"  {rule_id}: {found.get(rule_id, 0)} found{extra}", file=sys.stderr)
 
 
 def _counts(diags: Diagnostics) -> str:

@@ -17,8 +17,8 @@ import yaml
 
 from .diagnostics import Diagnostics, Pos
 
-YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline")
-OPTIONAL_YAML = {"factbox", "timeline", "quotes"}
+YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline", "corrections")
+OPTIONAL_YAML = {"factbox", "timeline", "quotes", "corrections"}
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 50
 
@@ -33,6 +33,7 @@ class YamlDoc:
     data: Any = None
     key_pos: dict[tuple, Pos] = field(default_factory=dict)
     value_pos: dict[tuple, Pos] = field(default_factory=dict)
+    broken: bool = False  # a syntax error was already reported; say nothing more about it
 
     def pos(self, path: tuple) -> Pos:
         """Where the value at `path` was written: its key if it has one, else the value."""
@@ -116,7 +117,9 @@ def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
 def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> YamlDoc:
     """Parse YAML text into a YamlDoc. Aliases and non-standard tags are refused."""
     doc = YamlDoc(file)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
+    loader.name, loader.line_offset = file, line_offset
+    errors_before = len(diags.errors)
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -137,7 +140,21 @@ def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -
         doc.data = None
     finally:
         loader.dispose()
+    doc.broken = len(diags.errors) > errors_before
     return doc
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases where they are written (they enable "billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise _Refused(
+                Pos(self.name, mark.line + 1 + self.line_offset, mark.column + 1),
+                "YAML anchors and aliases (&name, *name) are not supported",
+            )
+        return super().compose_node(parent, index)
 
 
 class _Refused(Exception):

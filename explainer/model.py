@@ -50,6 +50,10 @@ class Site(Located):
     base_url: str = "/"
     url: str | None = None  # the production address, for canonical and share URLs
     scope_note: str | None = None
+    # Sourcing rules: rule id -> "error", "warning" or "off" (see explainer/rules.py).
+    rules: dict[str, str] = field(default_factory=dict)
+    # Newsroom policies linked from the footer: corrections, unnamed-sources, ethics…
+    policies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -67,7 +71,10 @@ class Source(Located):
     count: int | None = None
     actor: str | None = None
     via: str | None = None
+    why_unnamed: str | None = None
     note: str | None = None
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
     # Filled by resolve:
     actor_ref: Actor | None = field(default=None, init=False, repr=False, compare=False)
     via_ref: Source | None = field(default=None, init=False, repr=False, compare=False)
@@ -84,6 +91,8 @@ class Actor(Located):
     country: str | None = None
     named: bool = True
     bio: str | None = None
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
     quotes: list[Quote] = field(default_factory=list, init=False, repr=False, compare=False)
 
 
@@ -98,6 +107,8 @@ class Quote(Located):
     date_note: str | None = None
     place: str | None = None
     key: bool = False
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
     speaker_ref: Actor | None = field(default=None, init=False, repr=False, compare=False)
     source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
     claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
@@ -108,6 +119,11 @@ class FactRow(Located):
     label: str
     value: str
     sources: list[str]
+    # Rows (or events) sharing a `fact` key state the same fact; different values conflict.
+    fact: str | None = None
+    resolution: str | None = None
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
     source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
     claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -126,6 +142,10 @@ class Event(Located):
     sources: list[str]
     text: str | None = None
     date_note: str | None = None
+    fact: str | None = None
+    resolution: str | None = None
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
     source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
     claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -138,10 +158,28 @@ class Document(Located):
     order: int = 0
     summary: str | None = None
     draft: bool = False
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
     tokens: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+
+
+@dataclass(eq=False)
+class Correction(Located):
+    """An entry of the updates and corrections log (content/corrections.yaml)."""
+
+    date: dt.date
+    kind: str  # "correction" or "update"
+    text: str
+    why: str | None = None
+    # Pages it affects, by name: "explainer" (the home page), "quotes", "sources",
+    # "actors", "actors/<id>" or a page slug. Empty means the explainer.
+    pages: list[str] = field(default_factory=list)
+
+
+CORRECTION_KINDS = ("correction", "update")
 
 
 @dataclass(eq=False)
@@ -153,6 +191,20 @@ class Claim:
     sources: list[Source]
     page: str  # the URL path (relative to the base URL) of the page that shows it
     where: str  # human label of its place: a section title, "Fact box", "Timeline"…
+    disputed: bool = False
+
+    @property
+    def status(self) -> str:
+        """'disputed', 'confirmed' (on the record or a document) or 'reported'."""
+        if self.disputed:
+            return "disputed"
+        if any(s.kind in ("on-record", "document") for s in self.sources):
+            return "confirmed"
+        return "reported"
+
+    @property
+    def anonymous_only(self) -> bool:
+        return bool(self.sources) and all(s.kind == "anonymous" for s in self.sources)
 
 
 @dataclass(eq=False)
@@ -167,7 +219,21 @@ class Content:
     timeline: list[Event] = field(default_factory=list)
     sections: list[Document] = field(default_factory=list)
     pages: list[Document] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    # Ids of items that failed validation: references to them are not reported again.
+    broken_ids: set[str] = field(default_factory=set)
+
+    @property
+    def updated(self) -> dt.date | None:
+        """The explainer's "Updated" date: the latest of site.updated and the log's entries."""
+        dates = [c.date for c in self.corrections] + [self.site.updated]
+        return max((d for d in dates if d), default=None)
+
+    def corrections_for(self, name: str) -> list[Correction]:
+        """Log entries affecting the page called `name` ("explainer", "about", …), newest first."""
+        hits = [c for c in self.corrections if name in (c.pages or ["explainer"])]
+        return sorted(hits, key=lambda c: c.date, reverse=True)
 
     def source(self, id: str) -> Source:
         return self.sources_by_id[id]

@@ -1,4 +1,4 @@
-"""The whole pipeline, load → validate → resolve → render → write, as one call.
+"""The whole pipeline, load → validate → resolve → check sourcing → render → write.
 
 The CLI and the dev server both call `build`; neither re-implements a stage.
 """
@@ -13,6 +13,7 @@ from .load import load
 from .markdown import make_markdown
 from .render import Renderer
 from .resolve import resolve
+from .rules import check_sourcing
 from .validate import validate
 from .write import write
 
@@ -21,6 +22,7 @@ from .write import write
 class Result:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, bytes] = field(default_factory=dict)
+    suppressed: dict[str, int] = field(default_factory=dict)  # rule id -> exempted findings
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,9 @@ class Project:
             if content is None:
                 return result
             resolve(content, self.md, diags)
+            if diags.errors:
+                return result
+            result.suppressed = check_sourcing(content, diags)
             if diags.errors:
                 return result
             result.files = self.renderer.render(content, base_url or content.site.base_url, diags)

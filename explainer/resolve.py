@@ -24,7 +24,7 @@ def resolve(content: Content, md: MarkdownIt, diags: Diagnostics) -> Content:
         for i, ref in enumerate(ids):
             if ref in table:
                 found.append(table[ref])
-            else:
+            elif ref not in content.broken_ids:
                 pos = item.field_pos.get(f"{field}.{i}", item.at(field))
                 diags.error(pos, f"{field} '{ref}' is not {what}{did_you_mean(ref, table)}")
         return found
@@ -89,9 +89,9 @@ def _resolve_document(
             pos = _find(doc, block.map, ref)
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
-            elif ref not in quotes:
+            elif ref not in quotes and ref not in content.broken_ids:
                 diags.error(pos, f"quote '{ref}' is not in quotes.yaml{did_you_mean(ref, quotes)}")
-            else:
+            elif ref in quotes:
                 block.meta["quote"] = quotes[ref]
             if doc.tokens[i + 1].type != "container_quote_close":
                 diags.error(
@@ -117,7 +117,7 @@ def _resolve_document(
             for ref in ids:
                 if ref in sources:
                     found.append(sources[ref])
-                else:
+                elif ref not in content.broken_ids:
                     diags.error(
                         _find(doc, block.map, ref),
                         f"source '{ref}' is not in sources.yaml{did_you_mean(ref, sources)}",

@@ -22,7 +22,10 @@ from .model import Content, Document
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
-CHOICES = {(model.Source, "kind"): model.SOURCE_KINDS}
+CHOICES = {
+    (model.Source, "kind"): model.SOURCE_KINDS,
+    (model.Correction, "kind"): model.CORRECTION_KINDS,
+}
 # Paths that generated pages own; a free-standing page may not take them.
 RESERVED_SLUGS = {"actors", "quotes", "sources", "static", "data", "404", "index"}
 
@@ -37,15 +40,21 @@ TYPE_NAMES = {
 def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Content | None:
     """Build the model from loaded content; None when the site settings themselves are unusable."""
     site_doc = raw.yaml.get("site")
-    site = build_item(model.Site, site_doc.data, site_doc, (), diags) if site_doc else None
+    if site_doc is None or site_doc.broken:
+        return None
+    site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
     content = Content(site=site)
-    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags)
-    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags)
-    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags)
+    broken = content.broken_ids
+    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
+    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
+    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags, broken=broken)
     content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, has_id=False)
-    if doc := raw.yaml.get("factbox"):
+    content.corrections = _build_list(
+        model.Correction, raw.yaml.get("corrections"), diags, has_id=False
+    )
+    if (doc := raw.yaml.get("factbox")) and not doc.broken:
         content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
     content.sections = _build_documents(raw.sections, diags, drafts)
     content.pages = _build_documents(raw.pages, diags, drafts)
@@ -92,9 +101,11 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
     if not ok:
         return None
     field_pos = {k: doc.pos(path + (k,)) for k in data}
-    for k, v in values.items():  # list items get their own positions: "sources.1"
+    for k, v in values.items():  # list items and mapping keys get their own: "sources.1"
         if isinstance(v, list):
             field_pos.update({f"{k}.{i}": doc.value_pos[path + (k, i)] for i in range(len(v))})
+        elif isinstance(v, dict):
+            field_pos.update({f"{k}.{key}": doc.pos(path + (k, key)) for key in v})
     return cls(**values, pos=pos, field_pos=field_pos)
 
 
@@ -110,6 +121,17 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
             return None
         (hint,) = [a for a in args if a is not type(None)]
         origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is dict:
+        if not isinstance(value, dict):
+            diags.error(
+                pos, f"field '{name}' must be a mapping (key: value), got {_describe(value)}"
+            )
+            return _INVALID
+        items = {
+            str(k): _convert(args[1], v, doc, path + (k,), diags, cls, f"{name}.{k}")
+            for k, v in value.items()
+        }
+        return _INVALID if _INVALID in items.values() else items
     if origin is list:
         if isinstance(value, str) and args[0] is str:
             value = [value]  # `sources: ft-report` means a list of one
@@ -128,6 +150,8 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
             value = dt.date.fromisoformat(value)
     if hint is dt.date and isinstance(value, dt.datetime):
         value = value.date()
+    if hint is str and isinstance(value, bool) and name.startswith("rules."):
+        value = "error" if value else "off"  # YAML 1.1 reads a bare `off` as false
     if not _is_instance(value, hint):
         extra = " (put it in quotes to make it text)" if hint is str and value is not None else ""
         diags.error(
@@ -155,7 +179,7 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
             f"id '{value}' must be lowercase letters, digits and hyphens (like 'senior-official')",
         )
         return _INVALID
-    if name in ("url", "base_url") and not is_safe_url(value):
+    if (name in ("url", "base_url") or name.startswith("policies.")) and not is_safe_url(value):
         diags.error(pos, f"{name} '{value}' is not an http(s), mailto or relative URL")
         return _INVALID
     if cls is model.Site and name == "url" and not re.match(r"https?://[^/?#]+", value):
@@ -190,9 +214,11 @@ def _is_instance(value, hint) -> bool:
     return isinstance(value, hint)
 
 
-def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True) -> list:
-    if doc is None or doc.data is None:
-        if doc is not None:
+def _build_list(
+    cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True, broken: set | None = None
+) -> list:
+    if doc is None or doc.broken or doc.data is None:
+        if doc is not None and not doc.broken:
             diags.error(
                 Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty"
             )
@@ -204,9 +230,12 @@ def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = Tru
         )
         return []
     items, seen = [], {}
+    broken = set() if broken is None else broken
     for i, data in enumerate(doc.data):
         item = build_item(cls, data, doc, (i,), diags)
         if item is None:
+            if has_id and isinstance(data, dict) and isinstance(data.get("id"), str):
+                broken.add(data["id"])  # known but invalid: references to it are not errors too
             continue
         if has_id:
             if item.id in seen:
@@ -224,6 +253,8 @@ def _build_list(cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = Tru
 def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
     docs = []
     for f in files:
+        if f.front.broken:
+            continue
         doc = build_item(Document, f.front.data, f.front, (), diags)
         if doc is None:
             continue
