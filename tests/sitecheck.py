@@ -22,7 +22,7 @@ class PageInfo:
     links: list[dict[str, str]] = field(default_factory=list)  # every <link>'s attributes
     urls: list[str] = field(default_factory=list)  # every URL the page refers to
     jsonld: list[str] = field(default_factory=list)  # raw text of each JSON-LD block
-    scripts: int = 0  # <script> elements of any kind
+    inline_scripts: int = 0  # <script> elements without src, JSON-LD included
 
     def meta(self, key: str) -> str | None:
         values = self.metas.get(key, [])
@@ -52,7 +52,7 @@ class _Parser(HTMLParser):
         elif tag == "title":
             self._in, self._text = "title", []
         elif tag == "script":
-            self.info.scripts += 1
+            self.info.inline_scripts += "src" not in a
             if a.get("type") == "application/ld+json":
                 self._in, self._text = "jsonld", []
         elif tag == "meta":

@@ -200,8 +200,8 @@ def test_hostile_titles_stay_inert_in_json_ld_and_meta_tags(project):
         assert "<script>alert(1)" not in html, route
         assert "<!-- &" not in html, route
         page = parse_page(html)
-        # the only scripts are the JSON-LD blocks, and each parses back to the original text
-        assert page.scripts == len(page.jsonld), route
+        # the only inline scripts are the JSON-LD blocks, each parsing back to the original text
+        assert page.inline_scripts == len(page.jsonld), route
         for block in page.jsonld:
             assert "<" not in block and ">" not in block and "&" not in block
         assert HOSTILE in page.meta("og:title"), route
