@@ -60,7 +60,7 @@ def article(content: Content, base: BaseUrl, image: ShareImage) -> dict:
             "caption": image.alt,
         },
         "datePublished": site.published.isoformat(),
-        "dateModified": (site.updated or site.published).isoformat(),
+        "dateModified": (content.updated or site.published).isoformat(),
         "author": [_agent("Person", a, base) for a in site.authors],
         "publisher": _agent("Organization", site.publisher, base),
         "isAccessibleForFree": True,

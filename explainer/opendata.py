@@ -1,5 +1,8 @@
 """`data/explainer.json`: the explainer's facts as open data, for reuse and fact-checking.
 
+Fact-box rows and timeline events carry their status (confirmed, reported, disputed),
+and the corrections log comes along, so reusers see what readers see.
+
 The shape is documented in README.md ("Open data") and fixed: every key is always
 present (null when empty), keys keep the order below, dates are ISO 8601, and
 references between items are ids. `VERSION` changes when the shape does.
@@ -30,7 +33,7 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
             "language": site.language,
             "url": base.abs_url(routes.HOME),
             "published": _date(site.published),
-            "updated": _date(site.updated),
+            "updated": _date(content.updated),  # the latest of site.updated and corrections
             "publisher": _person(site.publisher, base),
             "authors": [_person(a, base) for a in site.authors],
             "scope_note": site.scope_note,
@@ -45,6 +48,7 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                     "label": row.label,
                     "value": inline_text(md, row.value),
                     "value_markdown": row.value,
+                    "status": row.claim.status if row.claim else None,
                     "sources": row.sources,
                 }
                 for row in box.rows
@@ -84,6 +88,7 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                 "date_note": e.date_note,
                 "title": e.title,
                 "text": e.text,
+                "status": e.claim.status if e.claim else None,
                 "sources": e.sources,
             }
             for e in content.timeline
@@ -101,9 +106,20 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                 "url": base.abs_link(s.url) if s.url else None,
                 "actor": s.actor,
                 "via": s.via,
+                "why_unnamed": s.why_unnamed,
                 "note": s.note,
             }
             for s in content.sources
+        ],
+        "corrections": [
+            {
+                "date": _date(c.date),
+                "kind": c.kind,
+                "text": c.text,
+                "why": c.why,
+                "pages": c.pages or ["explainer"],
+            }
+            for c in content.corrections
         ],
     }
 
