@@ -23,7 +23,7 @@ CONTEXT = "https://schema.org"
 def jsonld(data) -> Markup:
     """JSON safe inside <script>: '<', '>' and '&' as \\u escapes, so '</script>' and
     '<!--' in content cannot end or change the script element."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # compact: it is in <head>
     for char in "<>&":
         text = text.replace(char, f"\\u{ord(char):04x}")
     return Markup(text)
