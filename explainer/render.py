@@ -218,29 +218,24 @@ class Renderer:
 
 def pages(content: Content) -> list[Page]:
     """Every page of the site, each with the claims it shows (for its ledger)."""
-
-    def claims_on(path: str) -> list[Claim]:
-        return [c for c in content.claims if c.page == path]
-
+    by_page: dict[str, list[Claim]] = {}
+    for claim in content.claims:
+        by_page.setdefault(claim.page, []).append(claim)
     result = [
-        Page(routes.HOME, "home.html", {"page_claims": claims_on(routes.HOME)}),
+        Page(routes.HOME, "home.html", {"page_claims": by_page.get(routes.HOME, [])}),
         Page(routes.ACTORS, "actors.html", {"page_claims": []}),
-        Page(routes.QUOTES, "quotes.html", {"page_claims": claims_on(routes.QUOTES)}),
+        Page(routes.QUOTES, "quotes.html", {"page_claims": by_page.get(routes.QUOTES, [])}),
         Page(routes.SOURCES, "sources.html", {"page_claims": []}),
         Page(routes.NOT_FOUND, "404.html", {"page_claims": []}),
     ]
     for actor in content.actors:
-        quote_claims = [
-            c for c in content.claims if c.anchor in {f"quote-{q.id}" for q in actor.quotes}
-        ]
+        claims = [q.claim for q in actor.quotes if q.claim]
         result.append(
-            Page(
-                routes.actor(actor.id), "actor.html", {"actor": actor, "page_claims": quote_claims}
-            )
+            Page(routes.actor(actor.id), "actor.html", {"actor": actor, "page_claims": claims})
         )
     for doc in content.pages:
         path = routes.page(doc.slug)
-        result.append(Page(path, "page.html", {"doc": doc, "page_claims": claims_on(path)}))
+        result.append(Page(path, "page.html", {"doc": doc, "page_claims": by_page.get(path, [])}))
     return result
 
 
