@@ -11,6 +11,8 @@ Quote embed (mdit-py-plugins' container plugin):
     :::
 
 Raw HTML is escaped, and links keep only http(s), mailto and relative URLs.
+Root-relative links (`[about](/about/)`) are written as if the site were served
+at `/`; rendering moves them under the base path with the `link` function in env.
 The renderer emits no markup of its own for annotations and quotes: it calls
 the `annotate` and `quote` functions passed in its env, which render templates.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.renderer import RendererHTML
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 
@@ -41,6 +44,8 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("span_close", _render_span_close)
     md.add_render_rule("container_quote_open", _render_quote_open)
     md.add_render_rule("container_quote_close", lambda *a: "")
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
     return md
 
 
@@ -72,6 +77,29 @@ def _render_quote_open(self, tokens, idx, options, env):
     if quote is None:  # resolve reported it; render nothing rather than guess
         return ""
     return env["quote"](quote)
+
+
+def _render_link_open(self, tokens, idx, options, env):
+    return self.renderToken([_with_base(tokens[idx], "href", env)], 0, options, env)
+
+
+def _render_image(self, tokens, idx, options, env):
+    return RendererHTML.image(self, [_with_base(tokens[idx], "src", env)], 0, options, env)
+
+
+def _with_base(token, attr: str, env):
+    """The token with its root-relative URL under the base path (a copy: tokens are reused)."""
+    link = env.get("link") if env else None
+    url = token.attrGet(attr)
+    if link is None or not isinstance(url, str) or link(url) == url:
+        return token
+    return token.copy(attrs={**token.attrs, attr: link(url)})
+
+
+def inline_text(md: MarkdownIt, text: str) -> str:
+    """What a reader sees of inline Markdown: 'Not *signed*' -> 'Not signed'."""
+    tokens = md.parseInline(text)
+    return plain_text(tokens[0].children or []) if tokens else text
 
 
 def plain_text(tokens) -> str:

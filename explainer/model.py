@@ -48,6 +48,7 @@ class Site(Located):
     kicker: str = "Explainer"
     updated: dt.date | None = None
     base_url: str = "/"
+    url: str | None = None  # the production address, for canonical and share URLs
     scope_note: str | None = None
     # Sourcing rules: rule id -> "error", "warning" or "off" (see explainer/rules.py).
     rules: dict[str, str] = field(default_factory=dict)

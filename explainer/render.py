@@ -1,28 +1,31 @@
 """Stage 4, render: the list of pages, and each page through its Jinja template, in memory.
 
 Templates own all presentation; Python hands them the model and a few helpers:
-`url()` and `abs_url()` for links (the only place the base URL is applied),
-`asset()` for fingerprinted static files, `t` for interface strings, and
-`markdown()` for a document's body. Annotations and quote embeds inside
-Markdown are rendered by macros in `_macros.html`, so their markup lives in
-templates too.
+`url()` and `abs_url()` for links and `link()` for author-written URLs (all from
+`urls.BaseUrl`, the only place the base URL is applied), `asset()` for
+fingerprinted static files, `t` for interface strings, `markdown()` for a
+document's body, `structured_data` and the `jsonld` filter for JSON-LD, and
+`share_image` for the link-preview card. Besides pages it renders the hosting
+files (sitemap.xml, robots.txt, _headers) from templates and the open data JSON.
+Annotations and quote embeds inside Markdown are rendered by macros in
+`_macros.html`, so their markup lives in templates too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 import yaml
 from markupsafe import Markup
 
-from . import routes
+from . import opendata, routes, share_image
 from .diagnostics import BuildFailed, Diagnostics, Pos
+from .metadata import jsonld, structured_data
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
+from .urls import BaseUrl, split_base_url  # noqa: F401  (split_base_url: kept importable here)
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Renderer:
         self.root = root
         self.templates = root / "templates"
         self.md = md
+        self.link = lambda href: href  # set per build: author links under the base path
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -80,56 +84,93 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["date"] = self._format_date
+        self.env.filters["jsonld"] = jsonld
         self.env.globals["markdown"] = jinja2.pass_context(
             lambda context, doc: self._markdown(context, doc)
         )
         self.env.globals["ledger"] = ledger
         self.env.globals["source_kinds"] = SOURCE_KINDS
         self.env.globals["routes"] = routes
-        self.env.globals["inline"] = lambda text: Markup(md.renderInline(text))
 
     def render(self, content: Content, base_url: str, diags: Diagnostics) -> dict[str, bytes]:
         """Every output file as bytes, keyed by its path under site/."""
-        base_path, origin = split_base_url(base_url)
+        base = BaseUrl.make(base_url, content.site.url)
         strings = self._load_strings(content.site.language, diags)
-        assets = collect_assets(self.templates / "static")
-        if strings is None:
+        style = share_image.load_style(self.templates, self.root, diags)
+        if strings is None or style is None:
             raise BuildFailed
+        assets = collect_assets(self.templates / "static")
+        share = share_image.build(content, self.md, style, self.templates)
         self.strings = strings
+        self.link = base.link
         self.env.globals.update(
             site=content.site,
             content=content,
             t=strings,
-            url=lambda path="": base_path + path,
-            abs_url=lambda path="": origin + base_path + path,
-            asset=lambda name: base_path + "static/" + assets[name][0],
+            url=base.url,
+            abs_url=base.abs_url,
+            link=base.link,
+            has_origin=base.has_origin,
+            asset=lambda name: base.url(routes.static(assets[name][0])),
+            share_image=share,
+            inline=lambda text: Markup(self.md.renderInline(text, {"link": base.link})),
             nav_pages=lambda: [(routes.page(d.slug), d.title) for d in content.pages],
-            # An author-written link: root-relative paths get the base path, others pass as-is.
-            link=lambda href: base_path + href[1:] if href.startswith("/") else href,
         )
-        output = {f"static/{name}": data for name, data in assets.values()}
-        for page in pages(content):
-            try:
-                template = self.env.get_template(page.template)
-                html = template.render(page.context, page_path=page.path, cites=Citations())
-            except jinja2.TemplateSyntaxError as e:
-                diags.error(
-                    Pos(self._rel(e.filename or e.name), e.lineno or 0),
-                    f"template syntax error: {e.message}",
-                )
-                raise BuildFailed from None
-            except jinja2.TemplateNotFound as e:
-                diags.error(Pos(f"templates/{page.template}"), f"template not found: {e.name}")
-                raise BuildFailed from None
-            except Exception as e:  # an error raised while a template runs
-                diags.error(_template_pos(e, self.templates, self.root), f"template error: {e}")
-                raise BuildFailed from None
-            output[routes.output_file(page.path)] = html.encode("utf-8")
+        output = {routes.static(name): data for name, data in assets.values()}
+        output[share.route] = share.data
+        site_pages = pages(content)
+        for page in site_pages:
+            actor = page.context.get("actor")
+            context = {
+                **page.context,
+                "page_path": page.path,
+                "cites": Citations(),
+                "structured_data": structured_data(page.path, actor, content, base, share),
+            }
+            output[routes.output_file(page.path)] = self._render(page.template, context, diags)
+        output[routes.OPEN_DATA] = opendata.to_bytes(opendata.open_data(content, base, self.md))
+        output.update(self._hosting_files(site_pages, output, base, diags))
         return output
+
+    def _hosting_files(
+        self, site_pages: list[Page], output: dict[str, bytes], base: BaseUrl, diags: Diagnostics
+    ) -> dict[str, bytes]:
+        """sitemap.xml, robots.txt and _headers, from their templates.
+
+        The sitemaps protocol allows only absolute URLs, so without an origin (a
+        path-only base URL and no `url` in site.yaml) there is no sitemap.
+        """
+        files = {}
+        if base.has_origin:
+            listed = [p for p in site_pages if p.path != routes.NOT_FOUND]
+            files[routes.SITEMAP] = self._render("sitemap.xml", {"pages": listed}, diags)
+        files[routes.ROBOTS] = self._render(
+            "robots.txt", {"sitemap": routes.SITEMAP in files}, diags
+        )
+        unhashed = [p for p in [*output, *files] if not p.startswith(routes.static(""))]
+        revalidate = sorted({r for p in unhashed for r in (p, p.removesuffix("index.html"))})
+        files[routes.HEADERS] = self._render("headers.txt", {"revalidate": revalidate}, diags)
+        return files
+
+    def _render(self, name: str, context: dict, diags: Diagnostics) -> bytes:
+        """One template to bytes; template errors become diagnostics with file and line."""
+        try:
+            return self.env.get_template(name).render(context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as e:
+            diags.error(
+                Pos(self._rel(e.filename or e.name), e.lineno or 0),
+                f"template syntax error: {e.message}",
+            )
+        except jinja2.TemplateNotFound as e:
+            diags.error(Pos(f"templates/{name}"), f"template not found: {e.name}")
+        except Exception as e:  # an error raised while a template runs
+            diags.error(_template_pos(e, self.templates, self.root), f"template error: {e}")
+        raise BuildFailed from None
 
     def _markdown(self, context, doc: Document) -> Markup:
         macros = self.env.get_template("_macros.html").make_module(context.get_all())
         env = {
+            "link": self.link,
             "annotate": lambda claim, part: str(
                 macros.claim_open(claim) if part == "open" else macros.claim_close(claim)
             ),
@@ -220,22 +261,8 @@ def collect_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             data = path.read_bytes()
             name = path.relative_to(folder).as_posix()
-            stem, dot, ext = name.rpartition(".")
-            digest = hashlib.sha256(data).hexdigest()[:10]
-            assets[name] = (f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}", data)
+            assets[name] = (routes.fingerprint(name, data), data)
     return assets
-
-
-def split_base_url(base_url: str) -> tuple[str, str]:
-    """'https://x.org/m/' -> ('/m/', 'https://x.org'); '/m' -> ('/m/', '')."""
-    parts = urlsplit(base_url)
-    path = parts.path or "/"
-    if not path.startswith("/"):
-        path = "/" + path
-    if not path.endswith("/"):
-        path += "/"
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    return path, origin
 
 
 def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:

@@ -1,10 +1,18 @@
-"""Where each generated page lives, relative to the base URL: the one place paths are made."""
+"""Where each generated file lives, relative to the base URL: the one place paths are made."""
+
+import hashlib
 
 HOME = ""
 QUOTES = "quotes/"
 SOURCES = "sources/"
 ACTORS = "actors/"
 NOT_FOUND = "404.html"
+
+# Files for search engines, hosts and reusers; `data/` and `static/` are reserved slugs.
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+HEADERS = "_headers"  # Netlify and Cloudflare Pages read caching rules from it
+OPEN_DATA = "data/explainer.json"
 
 
 def actor(actor_id: str) -> str:
@@ -13,6 +21,19 @@ def actor(actor_id: str) -> str:
 
 def page(slug: str) -> str:
     return f"{slug}/"
+
+
+def static(name: str) -> str:
+    """A file in static/: always fingerprinted, so hosts may cache it forever."""
+    return f"static/{name}"
+
+
+def fingerprint(name: str, data: bytes) -> str:
+    """'style.css' -> 'style.1a2b3c4d5e.css': a content hash in the name, so the name changes
+    whenever the file does and hosts may cache it forever."""
+    stem, dot, ext = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
 
 
 def output_file(path: str) -> str:

@@ -182,6 +182,12 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
     if (name in ("url", "base_url") or name.startswith("policies.")) and not is_safe_url(value):
         diags.error(pos, f"{name} '{value}' is not an http(s), mailto or relative URL")
         return _INVALID
+    if cls is model.Site and name == "url" and not re.match(r"https?://[^/?#]+", value):
+        diags.error(
+            pos,
+            f"url '{value}' must be the site's full address, like https://example.org/minerals/",
+        )
+        return _INVALID
     if name == "count" and value < 1:
         diags.error(pos, "count must be 1 or more")
         return _INVALID
@@ -284,9 +290,12 @@ def _check_slugs(docs: list[Document], diags: Diagnostics, reserved: set[str]) -
 
 
 def _kind(cls) -> str:
-    return {"FactRow": "fact box row", "FactBox": "fact box", "Event": "timeline event"}.get(
-        cls.__name__, cls.__name__.lower()
-    )
+    return {
+        "FactRow": "fact box row",
+        "FactBox": "fact box",
+        "Event": "timeline event",
+        "CardStyle": "share card style",
+    }.get(cls.__name__, cls.__name__.lower())
 
 
 def _fields_hint(cls) -> str:

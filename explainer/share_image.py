@@ -1,0 +1,186 @@
+"""The share card: a 1200×630 PNG that link previews show, drawn at build time.
+
+Fonts come from files shipped in templates/ (DejaVu Sans by default: Pillow's
+built-in Aileron lacks dashes, accents and the euro sign that news text needs), so
+no system font is used and every machine draws the same pixels. Without font
+files it falls back to Pillow's built-in scalable font (Pillow 10.1+). The card's
+look is presentation, so it is set in `templates/share_card.yaml` (all fields
+optional), checked like content.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from . import routes
+from .diagnostics import Diagnostics
+from .load import parse_yaml, read_text
+from .markdown import inline_text
+from .model import Content, Located
+from .validate import build_item
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 72
+STYLE_FILE = "share_card.yaml"
+FACT_CHOICES = ("factbox", "summary")
+
+
+@dataclass(eq=False)
+class CardStyle(Located):
+    """How the card looks; the defaults are the shipped templates/share_card.yaml."""
+
+    background: str = "#16213a"
+    text: str = "#ffffff"
+    accent: str = "#f2b233"
+    muted: str = "#c5cbe0"
+    headline_font: str | None = None  # a .ttf or .otf under templates/; else Pillow's own font
+    text_font: str | None = None  # the kicker, fact and footer
+    fact: str = "factbox"  # under the headline: the first fact-box row, or the summary
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    file: str  # fingerprinted name in static/
+    data: bytes
+    alt: str
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def route(self) -> str:
+        return routes.static(self.file)
+
+
+def load_style(templates: Path, root: Path, diags: Diagnostics) -> CardStyle | None:
+    """The card style from templates/share_card.yaml, defaults if absent; None after errors."""
+    path = templates / STYLE_FILE
+    if not path.exists():
+        return CardStyle()
+    text = read_text(path, root, diags)
+    if text is None:
+        return None
+    errors = len(diags.errors)
+    doc = parse_yaml(text, path.relative_to(root).as_posix(), diags)
+    if len(diags.errors) > errors:
+        return None
+    if doc.data is None:  # an empty file: all defaults
+        return CardStyle()
+    style = build_item(CardStyle, doc.data, doc, (), diags)
+    if style is None:
+        return None
+    ok = True
+    for name in ("background", "text", "accent", "muted"):
+        try:
+            ImageColor.getrgb(getattr(style, name))
+        except ValueError:
+            diags.error(style.at(name), f"{name} '{getattr(style, name)}' is not a colour")
+            ok = False
+    if style.fact not in FACT_CHOICES:
+        choices = ", ".join(FACT_CHOICES)
+        diags.error(style.at("fact"), f"fact '{style.fact}' is not one of {choices}")
+        ok = False
+    for name in ("headline_font", "text_font"):
+        font = getattr(style, name)
+        if font is None:
+            continue
+        try:
+            ImageFont.truetype(str(templates / font), 10)
+        except OSError:
+            diags.error(style.at(name), f"{name} templates/{font} is not a readable font file")
+            ok = False
+    return style if ok else None
+
+
+def build(content: Content, md, style: CardStyle, templates: Path) -> ShareImage:
+    """The explainer's card: kicker, headline, one key fact and the publisher."""
+    site = content.site
+    label, fact = "", site.summary
+    if style.fact == "factbox" and content.factbox and content.factbox.rows:
+        row = content.factbox.rows[0]
+        label, fact = row.label, inline_text(md, row.value)
+    data = draw_card(site.kicker, site.title, label, fact, site.publisher.name, style, templates)
+    alt = f"{site.kicker}: {site.title}. " + (f"{label}: {fact}" if label else fact)
+    return ShareImage(file=routes.fingerprint("share.png", data), data=data, alt=alt)
+
+
+def draw_card(
+    kicker: str,
+    headline: str,
+    label: str,
+    fact: str,
+    footer: str,
+    style: CardStyle,
+    templates: Path | None = None,
+) -> bytes:
+    """The PNG bytes; the same arguments give the same bytes."""
+
+    def font(size: int, file: str | None = style.text_font) -> ImageFont.FreeTypeFont:
+        if file and templates:
+            path = str(templates / file)
+            return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+        return ImageFont.load_default(size=size)
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
+    draw = ImageDraw.Draw(image)
+    width = WIDTH - 2 * MARGIN
+    draw.rectangle((0, 0, WIDTH, 12), fill=style.accent)
+
+    y = MARGIN
+    small = font(28)
+    draw.text((MARGIN, y), kicker.upper(), font=small, fill=style.accent)
+    y += 56
+
+    footer_y = HEIGHT - MARGIN - 28
+    fact_font, label_font = font(34), font(24)
+    fact_lines = wrap(fact, fact_font, width, max_lines=2)
+    fact_height = (34 if label else 0) + len(fact_lines) * 44
+    room = footer_y - 40 - fact_height - 36 - y  # what the headline may fill
+
+    for size in range(76, 39, -4):  # the largest headline that fits, at most 4 lines
+        head_font, line_height = font(size, style.headline_font), round(size * 1.18)
+        fits = min(4, room // line_height)
+        lines = wrap(headline, head_font, width)
+        if len(lines) <= fits:
+            break
+    else:
+        lines = wrap(headline, head_font, width, max_lines=max(1, fits))
+    for line in lines:
+        draw.text((MARGIN, y), line, font=head_font, fill=style.text)
+        y += line_height
+
+    y += 36
+    if label:
+        draw.text((MARGIN, y), label.upper(), font=label_font, fill=style.accent)
+        y += 34
+    for line in fact_lines:
+        draw.text((MARGIN, y), line, font=fact_font, fill=style.muted)
+        y += 44
+
+    draw.line((MARGIN, footer_y - 20, WIDTH - MARGIN, footer_y - 20), fill=style.muted, width=1)
+    draw.text((MARGIN, footer_y), footer, font=small, fill=style.text)
+
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def wrap(
+    text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int | None = None
+) -> list[str]:
+    """Greedy word wrap to `width` pixels; a cut-off last line ends in an ellipsis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if max_lines is not None and len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and font.getlength(last + " …") > width:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        lines = [*lines[: max_lines - 1], last + " …"]
+    return lines or [""]
