@@ -24,7 +24,7 @@ SEVERITIES = ("error", "warning", "off")
 
 # How an unnamed source can say it is placed to know.
 BASIS_WORDS = re.compile(
-    r"\b(familiar|knowledgeable|knowledge|briefed|involved|close to|aware|present|"
+    r"\b(familiar|acquainted|knowledgeable|knowledge|briefed|involved|close to|aware|present|"
     r"who (saw|read|reviewed|analy[sz]ed|attended|heard)|with (direct )?access|"
     r"participat\w+|negotiat\w+|officials?|diplomats?|advis[eo]rs?|aides?)\b",
     re.I,
