@@ -157,6 +157,7 @@ class Document(Located):
     title: str
     order: int = 0
     summary: str | None = None
+    nav_title: str | None = None  # a shorter title for the site navigation
     draft: bool = False
     # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
     suppress: dict[str, str] = field(default_factory=dict)

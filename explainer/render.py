@@ -114,7 +114,9 @@ class Renderer:
             asset=lambda name: base.url(routes.static(assets[name][0])),
             share_image=share,
             inline=lambda text: Markup(self.md.renderInline(text, {"link": base.link})),
-            nav_pages=lambda: [(routes.page(d.slug), d.title) for d in content.pages],
+            nav_pages=lambda: [
+                (routes.page(d.slug), d.nav_title or d.title) for d in content.pages
+            ],
         )
         output = {routes.static(name): data for name, data in assets.values()}
         output[share.route] = share.data
