@@ -5,7 +5,7 @@ which walks the tree every 800 ms and ignores changes for seconds after a reload
 `watchfiles` groups a burst (an editor's write-rename-delete dance, a `git checkout`
 touching 30 files) into one set, yielded once no new event came for `STEP_MS`.
 `poll=True` scans the folders instead, for Docker, WSL and network drives where
-inotify events never arrive.
+inotify events never arrive (see `_run_polling`).
 
 Only the sources are watched, never the output, so a build can never trigger
 itself. Editor swap, backup and lock files are ignored. A watched folder that is
@@ -16,10 +16,12 @@ saved in between is missed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -27,6 +29,7 @@ from typing import TextIO
 STEP_MS = 30  # a burst ends after this much quiet (watchfiles' `step`)
 MAX_BURST_MS = 1_000  # …or after this long (watchfiles' `debounce`)
 POLL_MS = 200  # scan interval with poll=True
+RECENT_S = 3.0  # with poll=True, files saved this recently are compared by content too
 
 # File names editors write next to the file being saved; none of them is content.
 EDITOR_FILES = re.compile(
@@ -56,7 +59,7 @@ def ignored(path: str) -> bool:
 
 
 class Watcher:
-    """Runs `watchfiles` in a thread and calls `on_change(changes)` once per burst.
+    """Watches in a thread and calls `on_change(changes)` once per burst.
 
     `filepath` holds the last changed path: livereload's reload handler reads it
     from the watcher object it is given.
@@ -96,6 +99,12 @@ class Watcher:
         return tuple(f for f in self.folders if (self.root / f).is_dir())
 
     def _run(self) -> None:
+        if self.poll:
+            self._run_polling()
+        else:
+            self._run_events()
+
+    def _run_events(self) -> None:
         import watchfiles  # only the preview needs it
 
         watched: tuple[str, ...] | None = None
@@ -121,8 +130,7 @@ class Watcher:
                     step=STEP_MS,
                     stop_event=until,
                     rust_timeout=0,  # no timeout: watchfiles drops pending events on timeout
-                    force_polling=True if self.poll else None,
-                    poll_delay_ms=POLL_MS,
+                    force_polling=False,  # see _run_polling
                     raise_interrupt=False,
                     ignore_permission_denied=True,
                 ):
@@ -134,10 +142,60 @@ class Watcher:
                         pending.update({f: "added" for f in gone if f in self.existing()})
                         break
             except Exception as e:  # e.g. the inotify watch limit: keep serving, try again
-                hint = "" if self.poll else " (--poll may help)"
-                print(f"explainer: watching failed: {e}{hint}; retrying", file=self.err)
+                print(f"explainer: watching failed: {e} (--poll may help); retrying", file=self.err)
                 pending.update(dict.fromkeys(folders, "modified"))  # rebuild once watching again
                 self._stop.wait(1.0)
+
+    def _run_polling(self) -> None:
+        """Scan the folders every POLL_MS and compare.
+
+        Not watchfiles' polling mode: it compares modification times in whole
+        seconds and so misses a second save within the same second. Here a file
+        changes when its mtime (in ns), size or inode does, and files saved in the
+        last few seconds are compared by content too, for coarse network clocks.
+        """
+        before = self._scan({})
+        self.ready.set()
+        while not self._stop.wait(POLL_MS / 1000):
+            now = self._scan(before)
+            if now == before:
+                continue
+            # Wait for the burst to end, as watchfiles does, before reporting it.
+            deadline = time.monotonic() + MAX_BURST_MS / 1000
+            while time.monotonic() < deadline and not self._stop.wait(STEP_MS / 1000):
+                latest = self._scan(now)
+                if latest == now:
+                    break
+                now = latest
+            changes = _diff(before, now)
+            before = now
+            self._deliver(changes)
+
+    def _scan(self, previous: dict[str, tuple]) -> dict[str, tuple]:
+        """Every watched file's signature: mtime, size, inode and, if recent, a digest."""
+        found: dict[str, tuple] = {}
+        recent = time.time() - RECENT_S
+        for folder in self.folders:
+            for dirpath, dirnames, filenames in os.walk(self.root / folder):
+                dirnames[:] = [d for d in dirnames if d not in IGNORED_DIRS]
+                for name in filenames:
+                    path = os.path.join(dirpath, name)
+                    rel = Path(os.path.relpath(path, self.root)).as_posix()
+                    if ignored(rel):
+                        continue
+                    try:
+                        st = os.stat(path)
+                        stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+                        digest = None
+                        if st.st_mtime > recent and st.st_size < 10_000_000:
+                            with open(path, "rb") as f:
+                                digest = hashlib.blake2b(f.read(), digest_size=16).digest()
+                        elif previous.get(rel, ())[:3] == stat:
+                            digest = previous[rel][3]  # unchanged since it was last hashed
+                    except OSError:  # vanished mid-scan: the next scan reports it
+                        continue
+                    found[rel] = (*stat, digest)
+        return found
 
     def _live(self, moved: Changes) -> None:
         self.ready.set()
@@ -179,4 +237,11 @@ class _Until:
 def _folder_changes(before: tuple[str, ...], after: tuple[str, ...]) -> Changes:
     changes = {f: "deleted" for f in before if f not in after}
     changes.update({f: "added" for f in after if f not in before})
+    return changes
+
+
+def _diff(before: dict[str, tuple], after: dict[str, tuple]) -> Changes:
+    changes = {p: "deleted" for p in before.keys() - after.keys()}
+    changes.update({p: "added" for p in after.keys() - before.keys()})
+    changes.update({p: "modified" for p in after.keys() & before.keys() if after[p] != before[p]})
     return changes

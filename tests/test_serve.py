@@ -20,6 +20,7 @@ import pytest
 from helpers import run_cli, write
 from markupsafe import escape
 
+from explainer import watch
 from explainer.pipeline import Project
 from explainer.preview import Preview, Snapshot, describe, respond, stylesheet_swaps
 from explainer.serve import LIVE_SCRIPT, PortInUse, PreviewServer
@@ -412,10 +413,19 @@ def test_removing_and_restoring_a_watched_folder(project: Path) -> None:
         wait_until(lambda: "Lost: " in page(server, "/404.html"), what="edit after restore")
 
 
-def test_polling_watcher(project: Path) -> None:
+def test_polling_watcher_sees_every_save(project: Path, monkeypatch) -> None:
+    monkeypatch.setattr(watch, "RECENT_S", 0.5)
     with running(project, poll=True) as server:
-        replace(project, "content/site.yaml", "A small test explainer", "Polled title")
-        wait_until(lambda: "Polled title" in page(server), what="polled change")
+        for title in ["Polled title", "Polled again"]:  # two saves within one second
+            replace(project, "content/site.yaml", "A small test explainer", title)
+            wait_until(lambda title=title: title in page(server), what=title)
+            replace(project, "content/site.yaml", title, "A small test explainer")
+            wait_until(lambda title=title: title not in page(server), what="undo")
+        (project / "content/pages/about.md").unlink()
+        wait_until(lambda: get(server, "/about/")[0] == 404, what="about/ to go")
+        before = settled(server)
+        time.sleep(1.0)  # files age past RECENT_S: no change is made up
+        assert server.preview.builds == before
 
 
 # -- the command line and stopping ------------------------------------------------------
