@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -439,6 +440,14 @@ def test_stopping_leaves_no_threads_or_sockets(project: Path) -> None:
     assert leftover == []
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0, "the port is closed"
+
+
+def test_open_opens_the_served_url(project: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    with running(project, open_browser=True, base_url="/m/") as server:
+        wait_until(lambda: opened, what="the browser to be opened")
+        assert opened == [f"http://127.0.0.1:{server.port}/m/"]
 
 
 def test_a_busy_port_is_a_clear_error(project: Path) -> None:
