@@ -149,6 +149,8 @@ class Preview:
                 batch, since = self._requested, self._since
             try:
                 self.rebuild(changes, since)
+            except Exception as e:  # a bug in reporting: say so, keep the preview running
+                print(f"explainer: internal error: {type(e).__name__}: {e}", file=self.err)
             finally:
                 with self._cond:
                     self._done = batch
