@@ -20,6 +20,7 @@ from .write import write
 
 @dataclass
 class Result:
+    base_url: str = ""  # the base URL `files` were rendered for ("" until rendering finished)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, bytes] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)  # rule id -> exempted findings
@@ -59,6 +60,7 @@ class Project:
             if diags.errors:
                 return result
             result.files = self.renderer.render(content, base_url or content.site.base_url, diags)
+            result.base_url = base_url or content.site.base_url
             if write_output and out is not None and not diags.errors:
                 write(result.files, out, self.root, diags)
         except BuildFailed:
