@@ -137,6 +137,8 @@ class Document(Located):
     order: int = 0
     summary: str | None = None
     draft: bool = False
+    date: dt.date | None = None
+    tags: list[str] = field(default_factory=list)
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
