@@ -229,8 +229,13 @@ def make_article(i: int, slugs: list[str], quote_id: str, cite, seed: int) -> Ar
     blocks += [("bq", [sentence(rng), " ", sentence(rng)]), ("quote", quote_id)]
     blocks += [("h", 3, phrase(rng, 2, 4).capitalize())]
     blocks.append(("ol", [[sentence(rng, 5, 10)] for _ in range(rng.randint(3, 4))]))
-    while words_of(blocks) < target:
-        blocks.append(("p", para(rng.randint(0, 2))))
+    words = words_of(blocks)
+    while words < target:
+        extra = para(rng.randint(0, 2))
+        if words + count_words(extra) > 900:  # stay within 600–900 words
+            break
+        blocks.append(("p", extra))
+        words += count_words(extra)
     title = phrase(rng, 4, 8).capitalize()
     return Article(
         slug=slugs[i],
