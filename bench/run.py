@@ -11,8 +11,10 @@ SCRATCH/sites/<N>/<tool>/ (SCRATCH is --scratch, $EXPLAINER_BENCH_DIR or
 the generator as a new process --warmup times untimed, then --runs times timed, and reports
 the median, min and max wall-clock seconds and the largest peak resident memory of a run
 (ru_maxrss of that child, from os.wait4, as `resource.getrusage(RUSAGE_CHILDREN)` would
-give). A run that exceeds --timeout is killed and reported; the rest of that measurement is
-skipped.
+give). It also reports the median CPU seconds (user + system) of a run, which other work on a
+shared machine disturbs much less than wall time, and the 1-minute load average when the
+measurement started (above the number of cores, the wall times are suspect). A run that
+exceeds --timeout is killed and reported; the rest of that measurement is skipped.
 
 Scenarios (--scenarios; by default all for explainer and `cold` for the peers):
 
@@ -118,6 +120,8 @@ class Result:
     scenario: str
     runs: int
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of each timed run
+    load: float = 0.0  # the machine's 1-minute load average when the measurement started
     peak_kb: int = 0
     pages: int = 0  # HTML files in the output
     output_bytes: int = 0
@@ -131,6 +135,7 @@ class Result:
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
     maxrss_kb: int
     code: int
     timed_out: bool
@@ -167,6 +172,7 @@ def run_once(command: list[str], cwd: Path, timeout: float) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(
         seconds,
+        usage.ru_utime + usage.ru_stime,
         usage.ru_maxrss,
         proc.returncode,
         timed_out.is_set(),
@@ -220,7 +226,7 @@ def clean(tool: Tool, site: Path) -> None:
 def measure(
     tool: Tool, scenario: str, site: Path, n: int, runs: int, warmup: int, timeout: float
 ) -> Result:
-    result = Result(n, tool.name, scenario, runs)
+    result = Result(n, tool.name, scenario, runs, load=os.getloadavg()[0])
     edits = editor(tool, scenario, site)
     try:
         for i in range(warmup + runs):
@@ -235,6 +241,7 @@ def measure(
                 break
             if i >= warmup:
                 result.times.append(run.seconds)
+                result.cpu.append(run.cpu_seconds)
                 result.peak_kb = max(result.peak_kb, run.maxrss_kb)
     finally:
         if edits:
@@ -251,17 +258,20 @@ def table(results: list[Result]) -> str:
     order = {t: i for i, t in enumerate(TOOLS)}
     rows = sorted(results, key=lambda r: (r.n, order[r.tool], SCENARIOS.index(r.scenario)))
     lines = [
-        "| N | tool | scenario | runs | median s | min s | max s | peak MB | pages | output MB |",
-        "|--:|:-----|:---------|-----:|---------:|------:|------:|--------:|------:|----------:|",
+        "| N | tool | scenario | runs | median s | min s | max s | CPU s | peak MB | pages "
+        "| output MB | load |",
+        "|--:|:-----|:---------|-----:|---------:|------:|------:|------:|--------:|------:"
+        "|----------:|-----:|",
     ]
     for r in rows:
         if r.times:
             t = f"{statistics.median(r.times):.2f} | {min(r.times):.2f} | {max(r.times):.2f}"
+            t += f" | {statistics.median(r.cpu):.2f}"
         else:
-            t = f"{r.error[:60] or 'no runs'} | | "
+            t = f"{r.error[:60] or 'no runs'} | | | "
         lines.append(
             f"| {r.n:,} | {r.tool} | {r.scenario} | {len(r.times)} | {t} "
-            f"| {r.peak_kb / 1024:.0f} | {r.pages:,} | {r.output_bytes / 1e6:.1f} |"
+            f"| {r.peak_kb / 1024:.0f} | {r.pages:,} | {r.output_bytes / 1e6:.1f} | {r.load:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -294,7 +304,9 @@ def write_results(results: dict[str, Result], folder: Path, meta: dict) -> str:
         "# Benchmark results\n\n"
         "Written by `python bench/run.py` (see the README's Benchmark section). Wall-clock\n"
         "seconds of the whole process (median of `runs` timed runs after warm-up runs), the\n"
-        "largest peak resident memory of a run, and the HTML pages and bytes it wrote.\n\n"
+        "largest peak resident memory of a run, and the HTML pages and bytes it wrote. CPU s is\n"
+        "the median user + system time of a run (above wall time for multi-threaded tools);\n"
+        "load is the machine's 1-minute load average when the measurement started.\n\n"
         f"{text}\n{notes}\n",
         encoding="utf-8",
     )
