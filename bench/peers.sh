@@ -8,7 +8,8 @@
 #   Eleventy  npm `@11ty/eleventy`, in SCRATCH/node
 #   Pelican   PyPI `pelican[markdown]`, in the venv SCRATCH/venv
 #   MkDocs    PyPI `mkdocs`, in the same venv
-#   pyinstrument (for bench/PROFILE.md), in the same venv
+#   pyinstrument (for bench/PROFILE.md), in SCRATCH/profile-venv, a venv that also sees the
+#             project's own packages (--system-site-packages) so it profiles the same versions
 #
 # Re-running is cheap: each step is skipped when its tool is already there.
 set -euo pipefail
@@ -27,11 +28,15 @@ if [ ! -x "$SCRATCH/node/node_modules/.bin/eleventy" ]; then
     && npm install --no-audit --no-fund --silent @11ty/eleventy@3)
 fi
 
-if [ ! -x "$SCRATCH/venv/bin/pelican" ] || [ ! -x "$SCRATCH/venv/bin/mkdocs" ] \
-  || [ ! -x "$SCRATCH/venv/bin/pyinstrument" ]; then
+if [ ! -x "$SCRATCH/venv/bin/pelican" ] || [ ! -x "$SCRATCH/venv/bin/mkdocs" ]; then
   python3 -m venv "$SCRATCH/venv"
   "$SCRATCH/venv/bin/python" -m pip install -q --upgrade pip
-  "$SCRATCH/venv/bin/python" -m pip install -q 'pelican[markdown]' mkdocs pyinstrument
+  "$SCRATCH/venv/bin/python" -m pip install -q 'pelican[markdown]' mkdocs
+fi
+
+if [ ! -x "$SCRATCH/profile-venv/bin/pyinstrument" ]; then
+  python3 -m venv --system-site-packages "$SCRATCH/profile-venv"
+  "$SCRATCH/profile-venv/bin/python" -m pip install -q pyinstrument
 fi
 
 echo "peers in $SCRATCH:"
