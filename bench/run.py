@@ -26,7 +26,10 @@ Scenarios (--scenarios; by default all for explainer and `cold` for the peers):
 
 Edited files are restored afterwards. Results are merged into bench/results.json (keyed by
 N, tool and scenario; --fresh starts over) and the whole table is written to
-bench/results.md (--results changes the folder) and printed.
+bench/results.md (--results changes the folder) and printed, after every measurement, so an
+interrupted run keeps what it measured. --reuse keeps the sites (and builds) an earlier run
+left, so slow scenarios can be run one invocation at a time: `--scenarios warm` right after a
+`--scenarios cold` run then times a real rebuild.
 """
 
 from __future__ import annotations
@@ -344,6 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--results", type=Path, default=BENCH, help="folder for results.md/json")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep sites generated (and built) by an earlier run instead of generating anew",
+    )
     args = parser.parse_args(argv)
 
     ns = [int(x.replace("_", "")) for x in csv(args.n)]
@@ -359,11 +367,18 @@ def main(argv: list[str] | None = None) -> int:
         if not (Path(exe).exists() or shutil.which(exe)):
             parser.error(f"{name} not found at {exe}: run bash bench/peers.sh {args.scratch}")
 
+    meta = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}",
+        "seed": args.seed,
+        **versions(args.scratch),
+    }
     results = {} if args.fresh else load_results(args.results)
     for n in ns:
         site_root = args.scratch / "sites" / str(n)
+        missing = [t for t in chosen if not (site_root / t).is_dir()]
         started = time.perf_counter()
-        generate(n, site_root, args.seed, chosen)
+        generate(n, site_root, args.seed, missing if args.reuse else chosen)
         print(f"N={n}: generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         for name in chosen:
             tool = all_tools[name]
@@ -381,15 +396,10 @@ def main(argv: list[str] | None = None) -> int:
                     args.timeout,
                 )
                 results[r.key] = r
+                write_results(results, args.results, meta)  # an interrupted run keeps its part
                 shown = f"{statistics.median(r.times):.2f} s" if r.times else r.error
                 print(f"  {name:9} {scenario:13} {shown}", file=sys.stderr, flush=True)
 
-    meta = {
-        "date": dt.date.today().isoformat(),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}",
-        "seed": args.seed,
-        **versions(args.scratch),
-    }
     print(write_results(results, args.results, meta), end="")
     return 0
 
