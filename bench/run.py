@@ -297,6 +297,25 @@ def versions(scratch: Path) -> dict[str, str]:
     return found
 
 
+SETUP_NOTES = """\
+How to read it:
+
+- Every tool builds the same N articles (`bench/generate.py`). explainer also writes its home
+  page, one page per actor and the quotes, sources and actors pages, hence its larger page
+  count; its templates are the project's own `templates/`, whose masthead links to every page.
+- The peers are configured minimally and comparably: one base template, an article page and
+  an index listing every article. Hugo has taxonomy, RSS, sitemap and section pages switched
+  off, Pelican its tag, category, author, archive and feed pages, MkDocs its search plugin
+  (so no search index); Eleventy renders Markdown without a template language. Annotations
+  are plain text for them and quote embeds are block quotes.
+- Scenarios other than `cold` are explainer's (`warm`, `edit-*`): today each is a full
+  rebuild. Slow measurements use fewer runs and may skip the warm-up; the runs column says
+  how many were timed.
+- The machine is shared by other sessions: a load above 2 (the core count) means the wall
+  times of that row include waiting for a core; CPU s is the steadier figure.
+"""
+
+
 def write_results(results: dict[str, Result], folder: Path, meta: dict) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     data = {"meta": meta, "results": [asdict(r) for r in results.values()]}
@@ -310,7 +329,7 @@ def write_results(results: dict[str, Result], folder: Path, meta: dict) -> str:
         "largest peak resident memory of a run, and the HTML pages and bytes it wrote. CPU s is\n"
         "the median user + system time of a run (above wall time for multi-threaded tools);\n"
         "load is the machine's 1-minute load average when the measurement started.\n\n"
-        f"{text}\n{notes}\n",
+        f"{text}\n{notes}\n\n{SETUP_NOTES}",
         encoding="utf-8",
     )
     return text
