@@ -161,6 +161,8 @@ class Document(Located):
     draft: bool = False
     # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
     suppress: dict[str, str] = field(default_factory=dict)
+    date: dt.date | None = None
+    tags: list[str] = field(default_factory=list)
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
