@@ -17,12 +17,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
-import yaml
+import jinja2.sandbox
 from markupsafe import Markup
 
 from . import routes
 from .diagnostics import BuildFailed, Diagnostics, Pos
+from .load import parse_yaml, read_text
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
+from .write import OutputFiles
 
 
 @dataclass
@@ -70,8 +72,10 @@ class Renderer:
         self.root = root
         self.templates = root / "templates"
         self.md = md
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
+        # Sandboxed: a template cannot reach Python internals (`cycler.__init__.__globals__`)
+        # and through them files outside templates/; the loader refuses links out of it.
+        self.env = jinja2.sandbox.SandboxedEnvironment(
+            loader=TemplateLoader(self.templates, root),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -92,8 +96,8 @@ class Renderer:
         """Every output file as bytes, keyed by its path under site/."""
         base_path, origin = split_base_url(base_url)
         strings = self._load_strings(content.site.language, diags)
-        assets = collect_assets(self.templates / "static")
-        if strings is None:
+        assets = collect_assets(self.templates / "static", diags)
+        if strings is None or diags.errors:
             raise BuildFailed
         self.strings = strings
         self.env.globals.update(
@@ -105,7 +109,8 @@ class Renderer:
             asset=lambda name: base_path + "static/" + assets[name][0],
             nav_pages=lambda: [(routes.page(d.slug), d.title) for d in content.pages],
         )
-        output = {f"static/{name}": data for name, data in assets.values()}
+        output = OutputFiles(diags)
+        output.update({f"static/{name}": data for name, data in assets.values()})
         for page in pages(content):
             try:
                 template = self.env.get_template(page.template)
@@ -116,8 +121,15 @@ class Renderer:
                     f"template syntax error: {e.message}",
                 )
                 raise BuildFailed from None
-            except jinja2.TemplateNotFound as e:
-                diags.error(Pos(f"templates/{page.template}"), f"template not found: {e.name}")
+            except TemplateFileError as e:
+                diags.error(e.pos, e.problem)
+                raise BuildFailed from None
+            except jinja2.TemplateNotFound as e:  # from get_template, or an include's line
+                pos = _template_pos(e, self.templates, self.root)
+                pos = Pos(f"templates/{page.template}") if pos.file == "templates" else pos
+                outside = e.name.startswith("/") or ".." in e.name.split("/")
+                inside = " (templates can only use files inside templates/)" if outside else ""
+                diags.error(pos, f"template not found: {e.name}{inside}")
                 raise BuildFailed from None
             except Exception as e:  # an error raised while a template runs
                 diags.error(_template_pos(e, self.templates, self.root), f"template error: {e}")
@@ -146,22 +158,20 @@ class Renderer:
         )
 
     def _load_strings(self, language: str, diags: Diagnostics) -> dict | None:
+        """templates/strings/<language>.yaml, read as carefully as content (no aliases…)."""
         path = self.templates / "strings" / f"{language}.yaml"
         rel = self._rel(str(path))
-        try:
-            with open(path, encoding="utf-8") as f:
-                strings = yaml.safe_load(f)
-        except FileNotFoundError:
+        if not path.exists():
             diags.error(Pos(rel), f"no interface strings for language '{language}': create {rel}")
             return None
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            diags.error(Pos(rel, mark.line + 1 if mark else 0), f"YAML syntax error: {e}")
+        text = read_text(path, self.root, diags)
+        doc = parse_yaml(text, rel, diags) if text is not None else None
+        if doc is None or doc.broken:
             return None
-        if not isinstance(strings, dict):
-            diags.error(Pos(rel), "expected a mapping of interface strings")
+        if not isinstance(doc.data, dict):
+            diags.error(Pos(rel, 1, 1), "expected a mapping of interface strings")
             return None
-        return strings
+        return doc.data
 
     def _rel(self, filename: str) -> str:
         path = Path(filename)
@@ -216,11 +226,19 @@ def ledger(claims: list[Claim]) -> dict:
     return {"counts": counts, "total": total, "anonymous_only": anonymous_only}
 
 
-def collect_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
-    """Static files with a content hash in their names, so hosts may cache them forever."""
+def collect_assets(folder: Path, diags: Diagnostics | None = None) -> dict[str, tuple[str, bytes]]:
+    """Static files with a content hash in their names, so hosts may cache them forever.
+
+    A link to a file outside the folder is not published (it could be any file).
+    """
     assets = {}
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if not path.resolve().is_relative_to(folder.resolve()):
+                if diags is not None:
+                    where = Pos(f"{folder.parent.name}/{folder.name}/{path.relative_to(folder)}")
+                    diags.error(where, "file is a link to outside the folder; not publishing it")
+                continue
             data = path.read_bytes()
             name = path.relative_to(folder).as_posix()
             stem, dot, ext = name.rpartition(".")
@@ -259,3 +277,37 @@ def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:
     path = Path(found[0])
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else found[0]
     return Pos(rel, found[1])
+
+
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Templates from templates/ only, read like content files.
+
+    Jinja already refuses `..` in names; this also refuses a link that leads
+    outside the folder, and reports a non-UTF-8 or oversized template at its line.
+    """
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(folder)
+        self.folder, self.root = folder, root
+
+    def get_source(self, environment, template: str):
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        rel = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else template
+        if not path.resolve().is_relative_to(self.folder.resolve()):
+            raise TemplateFileError(Pos(rel), "template is a link to outside templates/")
+        diags = Diagnostics()
+        text = read_text(path, self.root, diags)
+        if text is None:
+            raise TemplateFileError(diags.items[0].pos, diags.items[0].message)
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+
+
+class TemplateFileError(jinja2.TemplateError):
+    """A template file that cannot be used at all; `pos` says which and where."""
+
+    def __init__(self, pos: Pos, problem: str) -> None:
+        super().__init__(f"{pos}: {problem}")
+        self.pos, self.problem = pos, problem
