@@ -204,9 +204,9 @@ def _build(node, path, doc, loader, offset, seen):
             )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(key_pos, "a mapping key must be a plain name")
-            key = str(_construct(loader, key_node, key_pos))
-            if key == "<<":
+            if key_node.tag.endswith(":merge"):
                 raise _Refused(key_pos, "YAML merge keys (<<) are not supported")
+            key = str(_construct(loader, key_node, key_pos))
             if key in result:
                 raise _Refused(key_pos, f"duplicate key '{key}' in the same mapping")
             doc.key_pos[path + (key,)] = key_pos
@@ -219,16 +219,15 @@ def _build(node, path, doc, loader, offset, seen):
             _build(item, path + (i,), doc, loader, offset, seen)
             for i, item in enumerate(node.value)
         ]
-    if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith(
-        (":binary", ":set", ":omap", ":pairs")
-    ):
-        raise _Refused(pos, f"unsupported YAML tag {node.tag!r}; content is plain data")
     return _construct(loader, node, pos)
 
 
 def _construct(loader, node, pos: Pos):
-    """A scalar's value. PyYAML raises plain ValueErrors and KeyErrors for values that look
-    typed but are not (`2025-02-30`, a 5,000-digit number, `!!bool maybe`): report those."""
+    """A scalar's value. Only plain data tags pass (`!!python/name:…` looks standard but is
+    not); PyYAML raises plain ValueErrors and KeyErrors for values that look typed but are
+    not (`2025-02-30`, a 5,000-digit number, `!!bool maybe`): report those."""
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused(pos, f"unsupported YAML tag {node.tag!r}; content is plain data")
     try:
         return loader.construct_object(node)
     except yaml.YAMLError:
@@ -240,6 +239,9 @@ def _construct(loader, node, pos: Pos):
         raise _Refused(pos, f"'{_short(node.value)}' is not {what}{why}") from None
 
 
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "timestamp")
+}
 _SCALAR_KINDS = {
     "timestamp": "a valid date",
     "int": "a whole number of at most 4300 digits",
@@ -259,7 +261,7 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
         diags.error(
             Pos(file, 1, 1), "missing front matter: start the file with '---', a title:, '---'"
         )
-        return YamlDoc(file), text, 1
+        return YamlDoc(file, broken=True), text, 1  # reported: no "expected a mapping" too
     front = parse_yaml(match.group(1) or "", file, diags, line_offset=1)
     body_line = text.count("\n", 0, match.end()) + 1
     return front, text[match.end() :], body_line
