@@ -263,13 +263,15 @@ def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:
     """The template file:line of an error raised while rendering.
 
     Jinja rewrites tracebacks so template frames carry the template's file name and
-    line; `UndefinedError` itself has no line, so take the innermost such frame.
+    line; `UndefinedError` itself has no line, so take the innermost such frame. For
+    endless recursion the innermost frame is anywhere in the loop: take the outermost.
     """
     tb = error.__traceback__ or sys.exc_info()[2]
     found = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(templates)) or filename.endswith(".html"):
+        outermost = isinstance(error, RecursionError) and found is not None
+        if (filename.startswith(str(templates)) or filename.endswith(".html")) and not outermost:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     if found is None:
