@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 from .diagnostics import Diagnostics
+from .validate import is_safe_url
 
 COMMANDS = ("build", "check", "serve")
 
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "base_url", None) and not is_safe_url(args.base_url):
+        parser.error(f"--base-url {args.base_url!r} is not an http(s) URL or a path")
     root = Path(args.root).absolute()
     if not (root / "content").is_dir():
         print(f"explainer: error: no content/ folder in {root} (use --root)", file=sys.stderr)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import types
 import typing
+from urllib.parse import urlsplit
 
 from . import model
 from .diagnostics import Diagnostics, Pos, did_you_mean
@@ -190,6 +191,10 @@ def is_safe_url(url: str) -> bool:
     character or space makes a URL unsafe rather than being stripped.
     """
     if not url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    try:
+        urlsplit(url)  # "http://[x" would make every later urlsplit raise ValueError
+    except ValueError:
         return False
     scheme = URL_SCHEME.match(url)
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES

@@ -18,6 +18,7 @@ from conftest import make_project
 from helpers import run_cli
 from safety import assert_safe_site, json_ld_blocks, parse, template_tags
 
+from explainer.cli import main
 from explainer.diagnostics import BuildFailed, Diagnostics, Pos
 from explainer.pipeline import Project
 from explainer.write import OutputFiles, check_paths
@@ -210,6 +211,11 @@ CASES = [
         "vbscript-url-after-a-newline",
         [append(SOURCES, SOURCE.format('"\\nvbscript:msgbox(1)"'))],
         f"content/sources.yaml:23:3: error: url '\\nvbscript:msgbox(1)' {URL_ERROR}",
+    ),
+    error(
+        "base-url-that-cannot-be-parsed",
+        [append(SITE, "base_url: http://[x\n")],
+        f"content/site.yaml:10:1: error: base_url 'http://[x' {URL_ERROR}",
     ),
     builds(
         "markdown-reference-definition-with-javascript",
@@ -780,3 +786,11 @@ def test_unwritable_output_folder_is_a_clear_error(project: Path) -> None:
         "/proc/no-such-folder/site: error: cannot write the site: No such file or directory "
         "(/proc/no-such-folder)"
     )
+
+
+@pytest.mark.parametrize("base_url", ["http://[x", "javascript:alert(1)", " /x/"])
+def test_unusable_base_url_option_is_a_usage_error(project: Path, base_url: str, capsys) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["build", "--base-url", base_url, "--root", str(project)])
+    assert e.value.code == 2
+    assert f"--base-url {base_url!r} is not an http(s) URL or a path" in capsys.readouterr().err
