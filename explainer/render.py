@@ -14,6 +14,7 @@ import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 from urllib.parse import urlsplit
 
 import jinja2
@@ -22,7 +23,7 @@ from markupsafe import Markup
 
 from . import routes
 from .diagnostics import BuildFailed, Diagnostics, Pos
-from .load import parse_yaml, read_text
+from .load import YamlDoc, parse_yaml, read_text
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
 from .write import OutputFiles
 
@@ -171,7 +172,7 @@ class Renderer:
         if not isinstance(doc.data, dict):
             diags.error(Pos(rel, 1, 1), "expected a mapping of interface strings")
             return None
-        return doc.data
+        return doc.data if _dates_usable(doc, diags) else None
 
     def _rel(self, filename: str) -> str:
         path = Path(filename)
@@ -181,6 +182,27 @@ class Renderer:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return filename
+
+
+def _dates_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
+    """The `date` filter needs 12 month names and a format with only {day}, {month}, {year}:
+    11 months shift every name silently, and `{day.__class__}` reads Python attributes."""
+    months, fmt = strings.data.get("months"), strings.data.get("date_format")
+    months_ok = isinstance(months, list) and len(months) == 12
+    months_ok = months_ok and all(isinstance(m, str) for m in months)
+    if not months_ok:
+        diags.error(strings.pos(("months",)), "months must be a list of the 12 month names")
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in Formatter().parse(fmt) if f is not None]
+        format_ok = all(f in ("day", "month", "year") and not (spec or c) for f, spec, c in fields)
+    except (TypeError, ValueError):  # not text, or unbalanced braces
+        format_ok = False
+    if not format_ok:
+        diags.error(
+            strings.pos(("date_format",)),
+            "date_format must be text using only {day}, {month} and {year}",
+        )
+    return months_ok and format_ok
 
 
 def pages(content: Content) -> list[Page]:

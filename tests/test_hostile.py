@@ -660,6 +660,17 @@ CASES = [
         "read it",
     ),
     error(
+        "strings-with-11-months",
+        [sub("templates/strings/en.yaml", "January, ", "")],
+        "templates/strings/en.yaml:4:1: error: months must be a list of the 12 month names",
+    ),
+    error(
+        "date-format-reading-python-attributes",
+        [sub("templates/strings/en.yaml", '"{day} {month}', '"{day.__class__} {month}')],
+        "templates/strings/en.yaml:3:1: error: date_format must be text using only {day}, "
+        "{month} and {year}",
+    ),
+    error(
         "language-as-a-path",
         [sub(SITE, "language: en", "language: ../../content/site")],
         "content/site.yaml:4:1: error: language '../../content/site' must be a language tag "
