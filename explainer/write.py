@@ -59,9 +59,9 @@ def write(output: dict[str, bytes], out_dir: Path, root: Path, diags: Diagnostic
     out_dir = out_dir.absolute()
     if out_dir.is_symlink():  # replace what the link points at, not the link itself
         out_dir = out_dir.resolve()
-    check_out_dir(out_dir, root, diags)
     check_paths(output, diags)
     try:
+        check_out_dir(out_dir, root, diags)  # lists out_dir: it may be unreadable
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
             _clean_leftovers(out_dir)

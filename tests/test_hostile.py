@@ -805,3 +805,19 @@ def test_unusable_base_url_option_is_a_usage_error(project: Path, base_url: str,
         main(["build", "--base-url", base_url, "--root", str(project)])
     assert e.value.code == 2
     assert f"--base-url {base_url!r} is not an http(s) URL or a path" in capsys.readouterr().err
+
+
+def test_unreadable_output_folder_is_a_clear_error(project: Path, monkeypatch) -> None:
+    """Running as root, permissions cannot be tested for real: the listing fails instead."""
+    (project / "site").mkdir()
+    real_iterdir = Path.iterdir
+
+    def iterdir(self):
+        if self.name == "site":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    result = run_cli(project, "build")
+    assert result.code == 1
+    assert f"cannot write the site: Permission denied ({project / 'site'})" in result.err
