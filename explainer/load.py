@@ -21,6 +21,10 @@ from .diagnostics import Diagnostics, Pos
 YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline")
 OPTIONAL_YAML = {"factbox", "timeline", "quotes"}
 MAX_FILE_BYTES = 2_000_000
+# markdown-it-py reads dense markup (`![![![…`) at ~30 KB/s: 250 KB (40,000 words) keeps a
+# hostile file to seconds where 2 MB took over a minute.
+MAX_MARKDOWN_BYTES = 250_000
+MARKDOWN_YAML = {"factbox"}  # its values are inline Markdown: the Markdown limit applies
 MAX_DEPTH = 50
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
@@ -73,7 +77,8 @@ def load(root: Path, diags: Diagnostics) -> RawContent:
             if name not in OPTIONAL_YAML:
                 diags.error(Pos(rel), f"missing file: create {rel}")
             continue
-        text = read_text(path, root, diags)
+        limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
+        text = read_text(path, root, diags, limit)
         if text is not None:
             docs[name] = parse_yaml(text, rel, diags)
     return RawContent(
@@ -83,7 +88,9 @@ def load(root: Path, diags: Diagnostics) -> RawContent:
     )
 
 
-def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
+def read_text(
+    path: Path, root: Path, diags: Diagnostics, limit: int = MAX_FILE_BYTES
+) -> str | None:
     """The file as text (UTF-8, BOM dropped, newlines normalised), or None after a diagnostic."""
     rel = _rel(path, root)
     try:
@@ -95,9 +102,10 @@ def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
             diags.error(Pos(rel), "not a regular file; refusing to read it")
             return None
         with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
-            data = f.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            diags.error(Pos(rel), f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+            diags.error(Pos(rel), f"file is larger than {size}")
             return None
     except OSError as e:
         diags.error(Pos(rel), f"cannot read file: {e.strerror or e}")
@@ -280,7 +288,7 @@ def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[Mar
     files = []
     for path in sorted(folder.glob("*.md")):
         rel = _rel(path, root)
-        text = read_text(path, root, diags)
+        text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES)
         if text is None:
             continue
         front, body, body_line = split_front_matter(text, rel, diags)
