@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
             return serve(root, args)
         return _build_or_check(root, args)
     except KeyboardInterrupt:
-        print("explainer: interrupted; the previous site was left as it was", file=sys.stderr)
+        # Ctrl-C may land after the swap, while the old site is being deleted: then the
+        # new site is in place. Either way the folder holds one whole build.
+        print("explainer: interrupted; the site folder holds a whole build", file=sys.stderr)
         return 130
     except Exception as e:  # a bug in explainer, not a content mistake
         if os.environ.get("EXPLAINER_DEBUG"):
