@@ -115,6 +115,7 @@ class Case:
     contains: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     seconds: float = 10.0  # resource cases: an upper bound on the build's time
+    prefix: bool = False  # the message ends in Python's own words, which vary by version
 
 
 def error(case_id: str, ops, *errors: str, **kw) -> Case:
@@ -126,6 +127,11 @@ def builds(case_id: str, ops, page: str, contains=(), absent=(), **kw) -> Case:
 
 
 URL_ERROR = "is not an http(s), mailto or relative URL"
+BAD_ID = "id '{}' must be lowercase letters, digits and hyphens (like 'senior-official')"
+BAD_SLUG = (
+    "file name gives the slug '{}', which is not lowercase letters, digits and hyphens; "
+    "rename the file"
+)
 
 CASES = [
     # --- Escaping: text from YAML and Markdown never becomes markup ---------------------
@@ -283,18 +289,18 @@ CASES = [
     *[
         error(
             f"actor-id-{name}",
-            [append("content/actors.yaml", ACTOR.format(shown))],
+            [append("content/actors.yaml", ACTOR.format(written))],
             f"content/actors.yaml:10:3: error: {message}",
         )
-        for name, shown, message in [
-            ("dotdot", "../etc", "id '../etc' must be lowercase letters, digits and hyphens"),
-            ("absolute", "/etc/x", "id '/etc/x' must be lowercase letters, digits and hyphens"),
-            ("backslash", "'a\\b'", "id 'a\\b' must be lowercase letters, digits and hyphens"),
-            ("dot-git", ".git", "id '.git' must be lowercase letters, digits and hyphens"),
-            ("very-long", "a" * 300, f"id '{'a' * 300}' must be lowercase letters, digits"),
+        for name, written, message in [
+            ("dotdot", "../etc", BAD_ID.format("../etc")),
+            ("absolute", "/etc/x", BAD_ID.format("/etc/x")),
+            ("backslash", "'a\\b'", BAD_ID.format("a\\b")),
+            ("dot-git", ".git", BAD_ID.format(".git")),
+            ("very-long", "a" * 300, BAD_ID.format("a" * 300)),
             ("nul", '"a\\0b"', "field 'id' contains U+0000, which cannot be shown on a page"),
-            ("trailing-newline", '"minister\\n"', "id 'minister\\n' must be lowercase letters"),
-            ("windows-aux", "aux", "id 'aux' is a reserved device name on Windows; choose"),
+            ("trailing-newline", '"minister\\n"', BAD_ID.format("minister\\n")),
+            ("windows-aux", "aux", "id 'aux' is a reserved device name on Windows; choose another"),
         ]
     ],
     error(
@@ -306,22 +312,22 @@ CASES = [
     error(
         "page-slug-dot-git",
         [put("content/pages/.git.md", "---\ntitle: G\n---\n")],
-        "content/pages/.git.md:1:1: error: file name gives the slug '.git', which is not",
+        "content/pages/.git.md:1:1: error: " + BAD_SLUG.format(".git"),
     ),
     error(
         "page-slug-backslash",
         [put("content/pages/a\\b.md", "---\ntitle: B\n---\n")],
-        "content/pages/a\\b.md:1:1: error: file name gives the slug 'a\\b', which is not",
+        "content/pages/a\\b.md:1:1: error: " + BAD_SLUG.format("a\\b"),
     ),
     error(
         "page-slug-newline",
         [put("content/pages/a\nb.md", "---\ntitle: N\n---\n")],
-        "content/pages/a\\nb.md:1:1: error: file name gives the slug 'a\\nb', which is not",
+        "content/pages/a\\nb.md:1:1: error: " + BAD_SLUG.format("a\\nb"),
     ),
     error(
         "page-slug-very-long",
         [put(f"content/pages/{'x' * 200}.md", "---\ntitle: L\n---\n")],
-        f"content/pages/{'x' * 200}.md:1:1: error: file name gives the slug '{'x' * 200}', which",
+        f"content/pages/{'x' * 200}.md:1:1: error: " + BAD_SLUG.format("x" * 200),
     ),
     error(
         "yaml-file-linked-outside",
@@ -668,6 +674,7 @@ CASES = [
         [include("404.html")],
         "templates/404.html:1: error: template error: maximum recursion depth exceeded",
         seconds=10,
+        prefix=True,
     ),
     error(
         "strings-file-with-aliases",
@@ -722,7 +729,8 @@ def test_hostile_input(case: Case, project: Path, allowed_tags) -> None:
         lines = [line for line in result.err.splitlines() if ": error: " in line]
         assert len(lines) == len(case.errors), result.err
         for line, expected in zip(lines, case.errors, strict=True):
-            assert line.startswith(expected), f"\n{line}\n!=\n{expected}"
+            same = line.startswith(expected) if case.prefix else line == expected
+            assert same, f"\n{line}\n!=\n{expected}"
         assert not (project / "site").exists()
     else:
         assert result.code == 0, result.err
