@@ -2,7 +2,11 @@
 
 import sys
 
-from explainer.cli import main
+try:
+    from explainer.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the modules load: no traceback, nothing touched
+    print("explainer: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main())

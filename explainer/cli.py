@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 from .diagnostics import Diagnostics
+from .validate import is_safe_url
 
 COMMANDS = ("build", "check", "serve")
 
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "base_url", None) and not is_safe_url(args.base_url):
+        parser.error(f"--base-url {args.base_url!r} is not an http(s) URL or a path")
     root = Path(args.root).absolute()
     if not (root / "content").is_dir():
         print(f"explainer: error: no content/ folder in {root} (use --root)", file=sys.stderr)
@@ -33,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
             return serve(root, args)
         return _build_or_check(root, args)
     except KeyboardInterrupt:
-        print("explainer: interrupted; the previous site was left as it was", file=sys.stderr)
+        # Ctrl-C may land after the swap, while the old site is being deleted: then the
+        # new site is in place. Either way the folder holds one whole build.
+        print("explainer: interrupted; the site folder holds a whole build", file=sys.stderr)
         return 130
     except Exception as e:  # a bug in explainer, not a content mistake
         if os.environ.get("EXPLAINER_DEBUG"):

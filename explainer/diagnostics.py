@@ -7,7 +7,12 @@ pass, the way a compiler reports all errors of a file.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
+
+SUGGESTION_BUDGET = 50_000  # choices compared per build for "did you mean": ~1 s at most
+_budget = [SUGGESTION_BUDGET]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, order=True)
@@ -35,7 +40,13 @@ class Diagnostic:
 
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""
-        return f"{self.pos}: {self.severity}: {self.message}{rule}"
+        return visible(f"{self.pos}: {self.severity}: {self.message}{rule}")
+
+
+def visible(text: str) -> str:
+    """Control characters from content shown as escapes (`\\n`, `\\x1b`): one diagnostic stays
+    one line, and an escape sequence in a file cannot repaint the author's terminal."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
 
 
 @dataclass
@@ -43,6 +54,9 @@ class Diagnostics:
     """The build's collected diagnostics, in the order they were found."""
 
     items: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _budget[0] = SUGGESTION_BUDGET  # one Diagnostics per build: a fresh budget
 
     def error(self, pos: Pos, message: str, rule: str = "") -> None:
         self.items.append(Diagnostic(pos, "error", message, rule))
@@ -72,6 +86,14 @@ class BuildFailed(Exception):
 
 
 def did_you_mean(word: str, choices) -> str:
-    """The ' (did you mean 'x'?)' suffix for a misspelt id or field name, or ''."""
+    """The ' (did you mean 'x'?)' suffix for a misspelt id or field name, or ''.
+
+    Each suggestion compares the word with every choice (up to 20 µs each), so a build
+    gets a budget of comparisons; past it, no more suggestions. 100,000 typos against
+    900 ids would otherwise take half an hour.
+    """
+    if len(choices) > _budget[0]:
+        return ""
+    _budget[0] -= len(choices)
     close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -9,6 +9,7 @@ in that table, so an unknown speaker found in `resolve` still points at its line
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,10 @@ from .diagnostics import Diagnostics, Pos
 YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline", "corrections")
 OPTIONAL_YAML = {"factbox", "timeline", "quotes", "corrections"}
 MAX_FILE_BYTES = 2_000_000
+# markdown-it-py reads dense markup (`![![![…`) at ~30 KB/s: 250 KB (40,000 words) keeps a
+# hostile file to seconds where 2 MB took over a minute.
+MAX_MARKDOWN_BYTES = 250_000
+MARKDOWN_YAML = {"factbox"}  # its values are inline Markdown: the Markdown limit applies
 MAX_DEPTH = 50
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
@@ -72,7 +77,8 @@ def load(root: Path, diags: Diagnostics) -> RawContent:
             if name not in OPTIONAL_YAML:
                 diags.error(Pos(rel), f"missing file: create {rel}")
             continue
-        text = read_text(path, root, diags)
+        limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
+        text = read_text(path, root, diags, limit)
         if text is not None:
             docs[name] = parse_yaml(text, rel, diags)
     return RawContent(
@@ -82,7 +88,9 @@ def load(root: Path, diags: Diagnostics) -> RawContent:
     )
 
 
-def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
+def read_text(
+    path: Path, root: Path, diags: Diagnostics, limit: int = MAX_FILE_BYTES
+) -> str | None:
     """The file as text (UTF-8, BOM dropped, newlines normalised), or None after a diagnostic."""
     rel = _rel(path, root)
     try:
@@ -90,10 +98,15 @@ def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
         if not real.is_relative_to(root.resolve()):
             diags.error(Pos(rel), "file is a link to outside the project; refusing to read it")
             return None
-        if real.stat().st_size > MAX_FILE_BYTES:
-            diags.error(Pos(rel), f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
+            diags.error(Pos(rel), "not a regular file; refusing to read it")
             return None
-        data = real.read_bytes()
+        with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+            diags.error(Pos(rel), f"file is larger than {size}")
+            return None
     except OSError as e:
         diags.error(Pos(rel), f"cannot read file: {e.strerror or e}")
         return None
@@ -117,13 +130,14 @@ def read_text(path: Path, root: Path, diags: Diagnostics) -> str | None:
 def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> YamlDoc:
     """Parse YAML text into a YamlDoc. Aliases and non-standard tags are refused."""
     doc = YamlDoc(file)
-    loader = _Loader(text)
-    loader.name, loader.line_offset = file, line_offset
+    loader = None
     errors_before = len(diags.errors)
     try:
+        loader = _Loader(text)  # checks every character first, so it can raise ReaderError
+        loader.name, loader.line_offset = file, line_offset
         node = loader.get_single_node()
         if node is not None:
-            doc.data = _build(node, (), doc, loader, line_offset, set(), 0)
+            doc.data = _build(node, (), doc, loader, line_offset, set())
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         pos = Pos(file, mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(file)
@@ -135,26 +149,45 @@ def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -
     except _Refused as e:
         diags.error(e.pos, e.message)
         doc.data = None
+    except yaml.reader.ReaderError as e:  # a control character; it carries an offset, not a line
+        line = text.count("\n", 0, e.position) + 1
+        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        diags.error(
+            Pos(file, line + line_offset, col),
+            f"character U+{e.character:04X} is not allowed in YAML; remove it",
+        )
+        doc.data = None
     except yaml.YAMLError as e:
         diags.error(Pos(file), f"YAML error: {e}")
         doc.data = None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     doc.broken = len(diags.errors) > errors_before
     return doc
 
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing aliases where they are written (they enable "billion laughs")."""
+    """The safe loader, refusing aliases where they are written (they enable "billion laughs").
+
+    It also stops at MAX_DEPTH while composing: PyYAML's composer recurses once per
+    level, so `[[[[…` a few hundred deep would otherwise end in a RecursionError.
+    """
+
+    depth = 0
 
     def compose_node(self, parent, index):
+        mark = self.peek_event().start_mark
+        pos = Pos(self.name, mark.line + 1 + self.line_offset, mark.column + 1)
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise _Refused(
-                Pos(self.name, mark.line + 1 + self.line_offset, mark.column + 1),
-                "YAML anchors and aliases (&name, *name) are not supported",
-            )
-        return super().compose_node(parent, index)
+            raise _Refused(pos, "YAML anchors and aliases (&name, *name) are not supported")
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(pos, f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Refused(Exception):
@@ -163,12 +196,10 @@ class _Refused(Exception):
         self.pos, self.message = pos, message
 
 
-def _build(node, path, doc, loader, offset, seen, depth):
+def _build(node, path, doc, loader, offset, seen):
     pos = Pos(doc.file, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if id(node) in seen:
         raise _Refused(pos, "YAML anchors and aliases (&name, *name) are not supported")
-    if depth > MAX_DEPTH:
-        raise _Refused(pos, f"nested more than {MAX_DEPTH} levels deep")
     seen.add(id(node))
     doc.value_pos[path] = pos
     if isinstance(node, yaml.MappingNode):
@@ -181,26 +212,54 @@ def _build(node, path, doc, loader, offset, seen, depth):
             )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(key_pos, "a mapping key must be a plain name")
-            key = str(loader.construct_object(key_node))
-            if key == "<<":
+            if key_node.tag.endswith(":merge"):
                 raise _Refused(key_pos, "YAML merge keys (<<) are not supported")
+            key = str(_construct(loader, key_node, key_pos))
             if key in result:
                 raise _Refused(key_pos, f"duplicate key '{key}' in the same mapping")
             doc.key_pos[path + (key,)] = key_pos
-            result[key] = _build(value_node, path + (key,), doc, loader, offset, seen, depth + 1)
+            result[key] = _build(value_node, path + (key,), doc, loader, offset, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             raise _Refused(pos, f"unsupported YAML tag {node.tag!r}")
         return [
-            _build(item, path + (i,), doc, loader, offset, seen, depth + 1)
+            _build(item, path + (i,), doc, loader, offset, seen)
             for i, item in enumerate(node.value)
         ]
-    if not node.tag.startswith("tag:yaml.org,2002:") or node.tag.endswith(
-        (":binary", ":set", ":omap", ":pairs")
-    ):
+    return _construct(loader, node, pos)
+
+
+def _construct(loader, node, pos: Pos):
+    """A scalar's value. Only plain data tags pass (`!!python/name:…` looks standard but is
+    not); PyYAML raises plain ValueErrors and KeyErrors for values that look typed but are
+    not (`2025-02-30`, a 5,000-digit number, `!!bool maybe`): report those."""
+    if node.tag not in _PLAIN_TAGS:
         raise _Refused(pos, f"unsupported YAML tag {node.tag!r}; content is plain data")
-    return loader.construct_object(node)
+    try:
+        return loader.construct_object(node)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, KeyError, TypeError, OverflowError) as e:
+        kind = node.tag.rpartition(":")[2]
+        what = _SCALAR_KINDS.get(kind, f"a valid {kind}")
+        why = f": {e}" if kind == "timestamp" else ""  # "day is out of range for month"
+        raise _Refused(pos, f"'{_short(node.value)}' is not {what}{why}") from None
+
+
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "timestamp")
+}
+_SCALAR_KINDS = {
+    "timestamp": "a valid date",
+    "int": "a whole number of at most 4300 digits",
+    "float": "a number",
+    "bool": "true or false",
+}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDoc, str, int]:
@@ -210,19 +269,26 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
         diags.error(
             Pos(file, 1, 1), "missing front matter: start the file with '---', a title:, '---'"
         )
-        return YamlDoc(file), text, 1
+        return YamlDoc(file, broken=True), text, 1  # reported: no "expected a mapping" too
     front = parse_yaml(match.group(1) or "", file, diags, line_offset=1)
     body_line = text.count("\n", 0, match.end()) + 1
     return front, text[match.end() :], body_line
 
 
 def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[MarkdownFile]:
+    if not folder.exists():
+        return []
+    rel = _rel(folder, root)
+    if not folder.resolve().is_relative_to(root.resolve()):
+        diags.error(Pos(rel), "folder is a link to outside the project; refusing to read it")
+        return []
     if not folder.is_dir():
+        diags.error(Pos(rel), "expected a folder of Markdown files, found a file")
         return []
     files = []
     for path in sorted(folder.glob("*.md")):
         rel = _rel(path, root)
-        text = read_text(path, root, diags)
+        text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES)
         if text is None:
             continue
         front, body, body_line = split_front_matter(text, rel, diags)

@@ -40,6 +40,7 @@ def make_markdown() -> MarkdownIt:
         validate=lambda params, *a: params.strip().startswith("quote"),
     )
     md.validateLink = lambda url: is_safe_url(unescapeAll(url).strip())
+    _report_deep_nesting(md)
     md.add_render_rule("span_open", _render_span_open)
     md.add_render_rule("span_close", _render_span_close)
     md.add_render_rule("container_quote_open", _render_quote_open)
@@ -47,6 +48,27 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     return md
+
+
+TOO_DEEP = "too_deep_line"  # env key: the body line where nesting passed maxNesting
+
+
+def _report_deep_nesting(md: MarkdownIt) -> None:
+    """Record where block nesting passes `maxNesting` (20) in `env[TOO_DEEP]`.
+
+    markdown-it stops there to bound its recursion, and silently drops the rest of
+    the block (20 nested `>`, 10 nested lists): an error is better than lost text.
+    """
+    tokenize = md.block.tokenize
+
+    def guarded(state, start: int, end: int) -> None:
+        if state.level >= md.options.maxNesting and TOO_DEEP not in state.env:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                state.env[TOO_DEEP] = line
+        tokenize(state, start, end)
+
+    md.block.tokenize = guarded
 
 
 def source_ids(token) -> list[str]:

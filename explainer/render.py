@@ -16,16 +16,19 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 
 import jinja2
-import yaml
+import jinja2.sandbox
 from markupsafe import Markup
 
 from . import opendata, routes, share_image
 from .diagnostics import BuildFailed, Diagnostics, Pos
+from .load import YamlDoc, parse_yaml, read_text
 from .metadata import jsonld, structured_data
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
-from .urls import BaseUrl, split_base_url  # noqa: F401  (split_base_url: kept importable here)
+from .urls import BaseUrl
+from .write import OutputFiles
 
 
 @dataclass
@@ -74,8 +77,10 @@ class Renderer:
         self.templates = root / "templates"
         self.md = md
         self.link = lambda href: href  # set per build: author links under the base path
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
+        # Sandboxed: a template cannot reach Python internals (`cycler.__init__.__globals__`)
+        # and through them files outside templates/; the loader refuses links out of it.
+        self.env = jinja2.sandbox.SandboxedEnvironment(
+            loader=TemplateLoader(self.templates, root),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -97,9 +102,9 @@ class Renderer:
         base = BaseUrl.make(base_url, content.site.url)
         strings = self._load_strings(content.site.language, diags)
         style = share_image.load_style(self.templates, self.root, diags)
-        if strings is None or style is None:
+        assets = collect_assets(self.templates / "static", diags)
+        if strings is None or style is None or diags.errors:
             raise BuildFailed
-        assets = collect_assets(self.templates / "static")
         share = share_image.build(content, self.md, style, self.templates)
         self.strings = strings
         self.link = base.link
@@ -118,7 +123,8 @@ class Renderer:
                 (routes.page(d.slug), d.nav_title or d.title) for d in content.pages
             ],
         )
-        output = {routes.static(name): data for name, data in assets.values()}
+        output = OutputFiles(diags)
+        output.update({routes.static(name): data for name, data in assets.values()})
         output[share.route] = share.data
         site_pages = pages(content)
         for page in site_pages:
@@ -163,8 +169,14 @@ class Renderer:
                 Pos(self._rel(e.filename or e.name), e.lineno or 0),
                 f"template syntax error: {e.message}",
             )
-        except jinja2.TemplateNotFound as e:
-            diags.error(Pos(f"templates/{name}"), f"template not found: {e.name}")
+        except TemplateFileError as e:
+            diags.error(e.pos, e.problem)
+        except jinja2.TemplateNotFound as e:  # from get_template, or an include's line
+            pos = _template_pos(e, self.templates, self.root)
+            pos = Pos(f"templates/{name}") if pos.file == "templates" else pos
+            outside = e.name.startswith("/") or ".." in e.name.split("/")
+            inside = " (templates can only use files inside templates/)" if outside else ""
+            diags.error(pos, f"template not found: {e.name}{inside}")
         except Exception as e:  # an error raised while a template runs
             diags.error(_template_pos(e, self.templates, self.root), f"template error: {e}")
         raise BuildFailed from None
@@ -191,22 +203,20 @@ class Renderer:
         )
 
     def _load_strings(self, language: str, diags: Diagnostics) -> dict | None:
+        """templates/strings/<language>.yaml, read as carefully as content (no aliases…)."""
         path = self.templates / "strings" / f"{language}.yaml"
         rel = self._rel(str(path))
-        try:
-            with open(path, encoding="utf-8") as f:
-                strings = yaml.safe_load(f)
-        except FileNotFoundError:
+        if not path.exists():
             diags.error(Pos(rel), f"no interface strings for language '{language}': create {rel}")
             return None
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            diags.error(Pos(rel, mark.line + 1 if mark else 0), f"YAML syntax error: {e}")
+        text = read_text(path, self.root, diags)
+        doc = parse_yaml(text, rel, diags) if text is not None else None
+        if doc is None or doc.broken:
             return None
-        if not isinstance(strings, dict):
-            diags.error(Pos(rel), "expected a mapping of interface strings")
+        if not isinstance(doc.data, dict):
+            diags.error(Pos(rel, 1, 1), "expected a mapping of interface strings")
             return None
-        return strings
+        return doc.data if _dates_usable(doc, diags) else None
 
     def _rel(self, filename: str) -> str:
         path = Path(filename)
@@ -216,6 +226,27 @@ class Renderer:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return filename
+
+
+def _dates_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
+    """The `date` filter needs 12 month names and a format with only {day}, {month}, {year}:
+    11 months shift every name silently, and `{day.__class__}` reads Python attributes."""
+    months, fmt = strings.data.get("months"), strings.data.get("date_format")
+    months_ok = isinstance(months, list) and len(months) == 12
+    months_ok = months_ok and all(isinstance(m, str) for m in months)
+    if not months_ok:
+        diags.error(strings.pos(("months",)), "months must be a list of the 12 month names")
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in Formatter().parse(fmt) if f is not None]
+        format_ok = all(f in ("day", "month", "year") and not (spec or c) for f, spec, c in fields)
+    except (TypeError, ValueError):  # not text, or unbalanced braces
+        format_ok = False
+    if not format_ok:
+        diags.error(
+            strings.pos(("date_format",)),
+            "date_format must be text using only {day}, {month} and {year}",
+        )
+    return months_ok and format_ok
 
 
 def pages(content: Content) -> list[Page]:
@@ -256,11 +287,19 @@ def ledger(claims: list[Claim]) -> dict:
     return {"counts": counts, "total": total, "anonymous_only": anonymous_only}
 
 
-def collect_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
-    """Static files with a content hash in their names, so hosts may cache them forever."""
+def collect_assets(folder: Path, diags: Diagnostics | None = None) -> dict[str, tuple[str, bytes]]:
+    """Static files with a content hash in their names, so hosts may cache them forever.
+
+    A link to a file outside the folder is not published (it could be any file).
+    """
     assets = {}
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if not path.resolve().is_relative_to(folder.resolve()):
+                if diags is not None:
+                    where = Pos(f"{folder.parent.name}/{folder.name}/{path.relative_to(folder)}")
+                    diags.error(where, "file is a link to outside the folder; not publishing it")
+                continue
             data = path.read_bytes()
             name = path.relative_to(folder).as_posix()
             assets[name] = (routes.fingerprint(name, data), data)
@@ -271,13 +310,15 @@ def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:
     """The template file:line of an error raised while rendering.
 
     Jinja rewrites tracebacks so template frames carry the template's file name and
-    line; `UndefinedError` itself has no line, so take the innermost such frame.
+    line; `UndefinedError` itself has no line, so take the innermost such frame. For
+    endless recursion the innermost frame is anywhere in the loop: take the outermost.
     """
     tb = error.__traceback__ or sys.exc_info()[2]
     found = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(str(templates)) or filename.endswith(".html"):
+        outermost = isinstance(error, RecursionError) and found is not None
+        if (filename.startswith(str(templates)) or filename.endswith(".html")) and not outermost:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     if found is None:
@@ -285,3 +326,37 @@ def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:
     path = Path(found[0])
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else found[0]
     return Pos(rel, found[1])
+
+
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Templates from templates/ only, read like content files.
+
+    Jinja already refuses `..` in names; this also refuses a link that leads
+    outside the folder, and reports a non-UTF-8 or oversized template at its line.
+    """
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(folder)
+        self.folder, self.root = folder, root
+
+    def get_source(self, environment, template: str):
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        rel = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else template
+        if not path.resolve().is_relative_to(self.folder.resolve()):
+            raise TemplateFileError(Pos(rel), "template is a link to outside templates/")
+        diags = Diagnostics()
+        text = read_text(path, self.root, diags)
+        if text is None:
+            raise TemplateFileError(diags.items[0].pos, diags.items[0].message)
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+
+
+class TemplateFileError(jinja2.TemplateError):
+    """A template file that cannot be used at all; `pos` says which and where."""
+
+    def __init__(self, pos: Pos, problem: str) -> None:
+        super().__init__(f"{pos}: {problem}")
+        self.pos, self.problem = pos, problem

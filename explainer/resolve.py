@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from . import routes
 from .diagnostics import Diagnostics, Pos, did_you_mean
-from .markdown import plain_text, quote_id, source_ids
+from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Source
 
 
@@ -81,12 +81,19 @@ def _resolve_document(
 ) -> list[Claim]:
     """Parse a Markdown body and link its annotations and quote embeds."""
     sources, quotes = content.sources_by_id, content.quotes_by_id
-    doc.tokens = md.parse(doc.body)
+    env: dict = {}
+    doc.tokens = md.parse(doc.body, env)
+    lines = doc.body.split("\n")  # once: splitting per lookup made 80,000 embeds take minutes
+    if (deep := env.get(TOO_DEEP)) is not None:
+        diags.error(
+            Pos(doc.pos.file, doc.body_line + deep, 1),
+            "block quotes or lists are nested too deeply; the text from here on would be lost",
+        )
     claims: list[Claim] = []
     for i, block in enumerate(doc.tokens):
         if block.type == "container_quote_open":
             ref = quote_id(block)
-            pos = _find(doc, block.map, ref)
+            pos = _find(doc, lines, block.map, ref)
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
             elif ref not in quotes and ref not in content.broken_ids:
@@ -109,7 +116,7 @@ def _resolve_document(
             ids = source_ids(token)
             if not ids:
                 diags.error(
-                    _find(doc, block.map, "]{"),
+                    _find(doc, lines, block.map, "]{"),
                     f"annotation [{_short(text)}] names no source: write {{src=source-id}}",
                 )
                 continue
@@ -119,7 +126,7 @@ def _resolve_document(
                     found.append(sources[ref])
                 elif ref not in content.broken_ids:
                     diags.error(
-                        _find(doc, block.map, ref),
+                        _find(doc, lines, block.map, ref),
                         f"source '{ref}' is not in sources.yaml{did_you_mean(ref, sources)}",
                     )
             claim = Claim(f"claim-{doc.slug}-{len(claims) + 1}", text, found, page, doc.title)
@@ -140,10 +147,9 @@ def _matching_close(tokens, start: int) -> int:
     return len(tokens) - 1
 
 
-def _find(doc: Document, line_map, needle: str) -> Pos:
+def _find(doc: Document, lines: list[str], line_map, needle: str) -> Pos:
     """Position of `needle` inside the block that spans `line_map` (body-relative lines)."""
     first, last = line_map or (0, 1)
-    lines = doc.body.split("\n")
     for n in range(first, min(last, len(lines))):
         col = lines[n].find(needle) if needle else -1
         if col >= 0:

@@ -13,13 +13,19 @@ import datetime as dt
 import re
 import types
 import typing
+from urllib.parse import urlsplit
 
 from . import model
 from .diagnostics import Diagnostics, Pos, did_you_mean
 from .load import RawContent, YamlDoc
 from .model import Content, Document
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # \Z: "$" allows a "\n"
+# Ids and slugs become folder names; Windows reserves these device names.
+DEVICE_NAMES = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*\Z")
+# Control characters (tab and newline aside) and lone surrogates cannot be written to a page.
+UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = ("http", "https", "mailto")
 CHOICES = {
@@ -103,7 +109,7 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
     field_pos = {k: doc.pos(path + (k,)) for k in data}
     for k, v in values.items():  # list items and mapping keys get their own: "sources.1"
         if isinstance(v, list):
-            field_pos.update({f"{k}.{i}": doc.value_pos[path + (k, i)] for i in range(len(v))})
+            field_pos.update({f"{k}.{i}": doc.pos(path + (k, i)) for i in range(len(v))})
         elif isinstance(v, dict):
             field_pos.update({f"{k}.{key}": doc.pos(path + (k, key)) for key in v})
     return cls(**values, pos=pos, field_pos=field_pos)
@@ -166,6 +172,11 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
     if isinstance(value, str) and name not in ("body",) and not value.strip():
         diags.error(pos, f"field '{name}' must not be empty")
         return _INVALID
+    if isinstance(value, str) and (bad := UNWRITABLE.search(value)):
+        diags.error(
+            pos, f"field '{name}' contains U+{ord(bad[0]):04X}, which cannot be shown on a page"
+        )
+        return _INVALID
     if (cls, name) in CHOICES and value not in CHOICES[cls, name]:
         choices = CHOICES[cls, name]
         diags.error(
@@ -178,6 +189,12 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
             pos,
             f"id '{value}' must be lowercase letters, digits and hyphens (like 'senior-official')",
         )
+        return _INVALID
+    if name == "id" and DEVICE_NAMES.match(value):
+        diags.error(pos, f"id '{value}' is a reserved device name on Windows; choose another")
+        return _INVALID
+    if name == "language" and not LANGUAGE_TAG.match(value):
+        diags.error(pos, f"language '{value}' must be a language tag such as 'en' or 'pt-BR'")
         return _INVALID
     if (name in ("url", "base_url") or name.startswith("policies.")) and not is_safe_url(value):
         diags.error(pos, f"{name} '{value}' is not an http(s), mailto or relative URL")
@@ -201,6 +218,10 @@ def is_safe_url(url: str) -> bool:
     character or space makes a URL unsafe rather than being stripped.
     """
     if not url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    try:
+        urlsplit(url)  # "http://[x" would make every later urlsplit raise ValueError
+    except ValueError:
         return False
     scheme = URL_SCHEME.match(url)
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
@@ -274,6 +295,11 @@ def _check_slugs(docs: list[Document], diags: Diagnostics, reserved: set[str]) -
             problem = (
                 f"file name gives the slug '{doc.slug}', which is not lowercase letters, "
                 "digits and hyphens; rename the file"
+            )
+        elif DEVICE_NAMES.match(doc.slug):
+            problem = (
+                f"file name gives the slug '{doc.slug}', a reserved device name on Windows; "
+                "rename the file"
             )
         elif doc.slug in reserved:
             problem = f"slug '{doc.slug}' is reserved for a generated page; rename the file"
