@@ -166,6 +166,9 @@ def make_site(n: int, seed: int) -> Site:
             src["url"] = f"https://example.org/documents/{i + 1}"
         if kind == "anonymous":
             src["count"] = 1 + i % 4
+            # The sourcing rules want wording that says how they know, in the right number.
+            who = "an official" if src["count"] == 1 else f"{src['count']} people"
+            src["description"] = f"{who} familiar with {src['description']}"
         if kind == "on-record":
             src["actor"] = actors[i % n_actors]["id"]
         if kind in ("anonymous", "on-record"):

@@ -41,7 +41,7 @@ from markupsafe import escape
 from .cli import _counts, report
 from .diagnostics import Diagnostics, Pos
 from .pipeline import Project, Result
-from .render import split_base_url
+from .urls import split_base_url
 from .watch import Changes
 
 ERROR_TEMPLATE = "_error.html"
