@@ -108,6 +108,9 @@ class Renderer:
         share = share_image.build(content, self.md, style, self.templates)
         self.strings = strings
         self.link = base.link
+        # Only pages that ask for a place (nav_title) join the menu: a site with thousands
+        # of pages must not repeat them all on every page.
+        nav = [(routes.page(d.slug), d.nav_title) for d in content.pages if d.nav_title]
         self.env.globals.update(
             site=content.site,
             content=content,
@@ -119,9 +122,7 @@ class Renderer:
             asset=lambda name: base.url(routes.static(assets[name][0])),
             share_image=share,
             inline=lambda text: Markup(self.md.renderInline(text, {"link": base.link})),
-            nav_pages=lambda: [
-                (routes.page(d.slug), d.nav_title or d.title) for d in content.pages
-            ],
+            nav_pages=lambda: nav,
         )
         output = OutputFiles(diags)
         output.update({routes.static(name): data for name, data in assets.values()})
