@@ -204,3 +204,18 @@ def test_project_api_renders_without_writing(project):
     assert result.ok
     assert "index.html" in result.files
     assert not (project / "site").exists()
+
+
+def test_real_content_passes_strict_check(real_project):
+    """The minerals explainer meets every sourcing rule, warnings included (CI runs this)."""
+    result = run_cli(real_project, "check", "--strict")
+    assert result.code == 0, result.err
+    assert "0 errors, 0 warnings" in result.out
+
+
+def test_real_content_builds_with_status_labels_and_ledger(real_project):
+    site = build(real_project)
+    html = (site / "index.html").read_text()
+    assert html.count('class="status status--') >= 6
+    assert 'id="ledger-title"' in html
+    assert 'href="/about/">Policy on unnamed sources</a>' in html
