@@ -11,7 +11,7 @@ optional), checked like content.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -95,6 +95,9 @@ def load_style(templates: Path, root: Path, diags: Diagnostics) -> CardStyle | N
     return style if ok else None
 
 
+_drawn: dict[tuple, bytes] = {}  # the last card drawn in this process, by its inputs
+
+
 def build(content: Content, md, style: CardStyle, templates: Path) -> ShareImage:
     """The explainer's card: kicker, headline, one key fact and the publisher."""
     site = content.site
@@ -102,7 +105,22 @@ def build(content: Content, md, style: CardStyle, templates: Path) -> ShareImage
     if style.fact == "factbox" and content.factbox and content.factbox.rows:
         row = content.factbox.rows[0]
         label, fact = row.label, inline_text(md, row.value)
-    data = draw_card(site.kicker, site.title, label, fact, site.publisher.name, style, templates)
+    args = (site.kicker, site.title, label, fact, site.publisher.name)
+    # Drawing takes about 0.1 s; the dev server rebuilds on every save, and the card rarely
+    # changes. Key on everything the pixels depend on, font files included.
+    fonts = [templates / f for f in (style.headline_font, style.text_font) if f]
+    key = (
+        *args,
+        tuple(
+            getattr(style, f.name) for f in fields(CardStyle) if f.name not in ("pos", "field_pos")
+        ),
+        str(templates),
+        tuple((str(f), f.stat().st_mtime_ns) for f in fonts if f.exists()),
+    )
+    if key not in _drawn:
+        _drawn.clear()
+        _drawn[key] = draw_card(*args, style, templates)
+    data = _drawn[key]
     alt = f"{site.kicker}: {site.title}. " + (f"{label}: {fact}" if label else fact)
     return ShareImage(file=routes.fingerprint("share.png", data), data=data, alt=alt)
 
