@@ -228,6 +228,11 @@ class Content:
     broken_ids: set[str] = field(default_factory=set)
 
     @property
+    def fact_rows(self) -> list[FactRow]:
+        """The fact box's rows, or none when there is no fact box."""
+        return self.factbox.rows if self.factbox else []
+
+    @property
     def updated(self) -> dt.date | None:
         """The explainer's "Updated" date: the latest of site.updated and the log's entries."""
         dates = [c.date for c in self.corrections] + [self.site.updated]

@@ -67,7 +67,7 @@ def rule(id: str, severity: str, summary: str):
 
 @rule("fact-unsourced", "error", "every fact-box row and timeline event cites a source")
 def _fact_unsourced(content: Content):
-    rows = content.factbox.rows if content.factbox else []
+    rows = content.fact_rows
     for item, what in [(r, f"fact-box row '{r.label}'") for r in rows] + [
         (e, f"timeline event '{e.title}'") for e in content.timeline
     ]:
@@ -181,7 +181,7 @@ def _conflicting_values(content: Content):
 
 def conflicts(content: Content) -> dict[str, list]:
     """Fact rows and events that share a `fact` key, differ, and have no resolution."""
-    rows = content.factbox.rows if content.factbox else []
+    rows = content.fact_rows
     groups: dict[str, list] = {}
     for item in [*rows, *content.timeline]:
         if item.fact:
@@ -206,7 +206,7 @@ def _unused_actor(content: Content):
     spoken = {s.actor for s in content.sources if s.actor}
     text = " ".join(
         [d.body for d in content.sections + content.pages]
-        + [r.value for r in (content.factbox.rows if content.factbox else [])]
+        + [r.value for r in content.fact_rows]
         + [e.title + " " + (e.text or "") for e in content.timeline]
     )
     for a in content.actors:
@@ -257,7 +257,7 @@ def _fact_value(item) -> str:
 
 
 def _suppressing_items(content: Content) -> list[Located]:
-    rows = content.factbox.rows if content.factbox else []
+    rows = content.fact_rows
     return [
         *content.sources,
         *content.actors,
