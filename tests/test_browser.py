@@ -61,8 +61,12 @@ def page_paths(out: Path) -> list[str]:
 
 def open_page(browser, base: str, path: str, width: int, javascript: bool = True):
     """A fresh page with listeners that record console errors and every request."""
+    # Reduced motion: jumps to a note are instant, so "scrolled into view" does not depend on
+    # how fast a loaded machine animates a smooth scroll across a long page.
     context = browser.new_context(
-        viewport={"width": width, "height": 900}, java_script_enabled=javascript
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
+        reduced_motion="reduce",
     )
     page = context.new_page()
     log = {"console": [], "failed": [], "foreign": []}
