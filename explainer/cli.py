@@ -19,6 +19,16 @@ COMMANDS = ("build", "check", "serve")
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C may land anywhere, even after the swap while the old site is being
+        # deleted: then the new site is in place. Either way the folder holds one build.
+        print("explainer: interrupted; the site folder holds a whole build", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
@@ -36,11 +46,6 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(root, args)
         return _build_or_check(root, args)
-    except KeyboardInterrupt:
-        # Ctrl-C may land after the swap, while the old site is being deleted: then the
-        # new site is in place. Either way the folder holds one whole build.
-        print("explainer: interrupted; the site folder holds a whole build", file=sys.stderr)
-        return 130
     except Exception as e:  # a bug in explainer, not a content mistake
         if os.environ.get("EXPLAINER_DEBUG"):
             traceback.print_exc()
