@@ -13,6 +13,7 @@ Annotations and quote embeds inside Markdown are rendered by macros in
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from . import opendata, routes, share_image
+from . import model, opendata, routes, share_image
 from .diagnostics import BuildFailed, Diagnostics, Pos
 from .load import YamlDoc, parse_yaml, read_text
 from .metadata import jsonld, structured_data
@@ -79,7 +80,7 @@ class Renderer:
         self.link = lambda href: href  # set per build: author links under the base path
         # Sandboxed: a template cannot reach Python internals (`cycler.__init__.__globals__`)
         # and through them files outside templates/; the loader refuses links out of it.
-        self.env = jinja2.sandbox.SandboxedEnvironment(
+        self.env = Sandbox(
             loader=TemplateLoader(self.templates, root),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
@@ -327,6 +328,39 @@ def _template_pos(error: Exception, templates: Path, root: Path) -> Pos:
     path = Path(found[0])
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else found[0]
     return Pos(rel, found[1])
+
+
+class Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, quicker on the model's own objects.
+
+    Its checks took a third of the render time of a large site, mostly on reads like
+    `{{ claim.text }}`. The model's dataclasses hold plain data and plain methods, so
+    reading their public attributes needs no check; everything else is checked as
+    always, and each verdict is remembered: it depends only on the type and the name.
+    """
+
+    MODEL_TYPES = frozenset(
+        c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+    )
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj, attribute: str):
+        if type(obj) in self.MODEL_TYPES and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
 
 
 class TemplateLoader(jinja2.FileSystemLoader):
