@@ -8,6 +8,7 @@ in that table, so an unknown speaker found in `resolve` still points at its line
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class MarkdownFile:
     front: YamlDoc
     body: str
     body_line: int
+    digest: str = ""  # of the text as read: what the build cache knows this file by
 
 
 @dataclass
@@ -64,12 +66,14 @@ class RawContent:
     yaml: dict[str, YamlDoc]
     sections: list[MarkdownFile]
     pages: list[MarkdownFile]
+    digests: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
 
 
 def load(root: Path, diags: Diagnostics) -> RawContent:
     """Read every content file under root/content; problems become diagnostics."""
     content = root / "content"
     docs: dict[str, YamlDoc] = {}
+    digests: dict[str, str] = {}
     for name in YAML_FILES:
         path = content / f"{name}.yaml"
         rel = _rel(path, root)
@@ -81,11 +85,22 @@ def load(root: Path, diags: Diagnostics) -> RawContent:
         text = read_text(path, root, diags, limit)
         if text is not None:
             docs[name] = parse_yaml(text, rel, diags)
+            digests[rel] = digest(text)
     return RawContent(
         yaml=docs,
         sections=_load_markdown_dir(content / "sections", root, diags),
         pages=_load_markdown_dir(content / "pages", root, diags),
+        digests=digests,
     )
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short, stable fingerprint of some texts, for the build cache's keys."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
 
 
 def read_text(
@@ -332,7 +347,8 @@ def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[Mar
         if text is None:
             continue
         front, body, body_line = split_front_matter(text, rel, diags)
-        files.append(MarkdownFile(rel, _slug_from_name(path.stem), front, body, body_line))
+        slug = _slug_from_name(path.stem)
+        files.append(MarkdownFile(rel, slug, front, body, body_line, digest(rel, text)))
     return files
 
 

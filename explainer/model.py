@@ -166,7 +166,10 @@ class Document(Located):
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
-    tokens: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+    # The parsed body; None until needed when the claims came from the build cache.
+    tokens: list[Any] | None = field(default_factory=list, init=False, repr=False, compare=False)
+    claims: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
+    digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
 
 
 @dataclass(eq=False)
@@ -226,6 +229,7 @@ class Content:
     claims: list[Claim] = field(default_factory=list)
     # Ids of items that failed validation: references to them are not reported again.
     broken_ids: set[str] = field(default_factory=set)
+    inputs: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
 
     @property
     def fact_rows(self) -> list[FactRow]:

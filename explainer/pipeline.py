@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import BuildCache
 from .diagnostics import BuildFailed, Diagnostics
 from .load import load
 from .markdown import make_markdown
-from .render import Renderer
+from .render import PageCache, Renderer
 from .resolve import resolve
 from .rules import check_sourcing
 from .validate import validate
@@ -31,12 +32,19 @@ class Result:
 
 
 class Project:
-    """A project root with its long-lived parser and template environment."""
+    """A project root with its long-lived parser, template environment and caches.
+
+    Building to an output folder uses the build cache in `.explainer-cache/` (see
+    `cache`); rendering in memory (the dev server) keeps its caches in this object.
+    Either way the bytes are exactly those of a clean build.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root.absolute()
         self.md = make_markdown()
         self.renderer = Renderer(self.root, self.md)
+        self.claims_memo: dict = {}
+        self.pages = PageCache()
 
     def build(
         self,
@@ -48,21 +56,27 @@ class Project:
         """Run every stage; write only when nothing failed. `out=None` renders without writing."""
         result = Result()
         diags = result.diagnostics
+        to_disk = write_output and out is not None
+        cache = BuildCache(self.root) if to_disk else None
+        memo = cache.claims if cache else self.claims_memo
+        pages = cache.pages_for(out.absolute()) if cache else self.pages
         try:
             raw = load(self.root, diags)
             content = validate(raw, diags, drafts=drafts)
             if content is None:
                 return result
-            resolve(content, self.md, diags)
+            resolve(content, self.md, diags, memo)
             if diags.errors:
                 return result
             result.suppressed = check_sourcing(content, diags)
             if diags.errors:
                 return result
-            result.files = self.renderer.render(content, base_url or content.site.base_url, diags)
-            result.base_url = base_url or content.site.base_url
-            if write_output and out is not None and not diags.errors:
-                write(result.files, out, self.root, diags)
+            base = base_url or content.site.base_url
+            result.files = self.renderer.render(content, base, diags, pages)
+            result.base_url = base
+            if to_disk and not diags.errors:
+                write(result.files, out, self.root, diags, pages.reused)
+                cache.save(pages)
         except BuildFailed:
             pass
         return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
@@ -23,13 +24,16 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from . import model, opendata, routes, share_image
+from . import model, opendata, resolve, routes, share_image
+from .cache import ENGINE
 from .diagnostics import BuildFailed, Diagnostics, Pos
-from .load import YamlDoc, parse_yaml, read_text
+from .load import YamlDoc, digest, parse_yaml, read_text
 from .metadata import jsonld, structured_data
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
 from .urls import BaseUrl
 from .write import OutputFiles
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
 
 @dataclass
@@ -98,8 +102,18 @@ class Renderer:
         self.env.globals["source_kinds"] = SOURCE_KINDS
         self.env.globals["routes"] = routes
 
-    def render(self, content: Content, base_url: str, diags: Diagnostics) -> dict[str, bytes]:
-        """Every output file as bytes, keyed by its path under site/."""
+    def render(
+        self,
+        content: Content,
+        base_url: str,
+        diags: Diagnostics,
+        cache: PageCache | None = None,
+    ) -> dict[str, bytes]:
+        """Every output file as bytes, keyed by its path under site/.
+
+        With a `cache`, a page whose inputs are unchanged since it was rendered is taken
+        from it (see `page_keys` for what a page's inputs are).
+        """
         base = BaseUrl.make(base_url, content.site.url)
         strings = self._load_strings(content.site.language, diags)
         style = share_image.load_style(self.templates, self.root, diags)
@@ -125,22 +139,55 @@ class Renderer:
             inline=lambda text: Markup(self.md.renderInline(text, {"link": base.link})),
             nav_pages=lambda: nav,
         )
+        self.content = content
         output = OutputFiles(diags)
         output.update({routes.static(name): data for name, data in assets.values()})
         output[share.route] = share.data
         site_pages = pages(content)
-        for page in site_pages:
-            actor = page.context.get("actor")
-            context = {
-                **page.context,
-                "page_path": page.path,
-                "cites": Citations(),
-                "structured_data": structured_data(page.path, actor, content, base, share),
-            }
-            output[routes.output_file(page.path)] = self._render(page.template, context, diags)
+        with self._templates_fixed(diags) as templates:
+            keys = page_keys(
+                content,
+                site_pages,
+                [base_url, strings, sorted(f for f, _ in assets.values()), share, templates],
+            )
+            for page in site_pages:
+                path = routes.output_file(page.path)
+                data = cache.get(path, keys[page.path]) if cache is not None else None
+                if data is None:
+                    data = self._render_page(page, content, base, share, diags)
+                    if cache is not None:
+                        cache.put(path, keys[page.path], data)
+                output[path] = data
         output[routes.OPEN_DATA] = opendata.to_bytes(opendata.open_data(content, base, self.md))
         output.update(self._hosting_files(site_pages, output, base, diags))
         return output
+
+    def _render_page(self, page: Page, content: Content, base, share, diags) -> bytes:
+        actor = page.context.get("actor")
+        context = {
+            **page.context,
+            "page_path": page.path,
+            "cites": Citations(),
+            "structured_data": structured_data(page.path, actor, content, base, share),
+        }
+        return self._render(page.template, context, diags)
+
+    @contextmanager
+    def _templates_fixed(self, diags: Diagnostics):
+        """Load every template as it is now and use exactly those for the whole render,
+        so pages and their cache keys agree on one version of each (yields their digests).
+        """
+        names = [n for n in self.env.list_templates() if n.endswith(TEMPLATE_SUFFIXES)]
+        for name in names:
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                self._render(name, {}, diags)  # reports it with file and line; raises
+        self.env.auto_reload = False
+        try:
+            yield {name: self.env.loader.digests.get(name) for name in names}
+        finally:
+            self.env.auto_reload = True
 
     def _hosting_files(
         self, site_pages: list[Page], output: dict[str, bytes], base: BaseUrl, diags: Diagnostics
@@ -184,6 +231,15 @@ class Renderer:
         raise BuildFailed from None
 
     def _markdown(self, context, doc: Document) -> Markup:
+        """A document's body, on its own page (or, for sections, the home page) only: page
+        cache keys rely on no other page showing it (see `page_keys`)."""
+        page = context.get("page_path")
+        if doc not in self.content.sections and page != routes.page(doc.slug):
+            raise jinja2.sandbox.SecurityError(
+                f"markdown() shows a page's body on that page only, not on {page!r}"
+            )
+        if doc.tokens is None:
+            resolve.tokens(doc, routes.page(doc.slug), self.content, self.md)
         macros = self.env.get_template("_macros.html").make_module(context.get_all())
         env = {
             "link": self.link,
@@ -274,6 +330,52 @@ def pages(content: Content) -> list[Page]:
     return result
 
 
+def page_keys(content: Content, site_pages: list[Page], shared: list) -> dict[str, str]:
+    """Each page's cache key: a digest of everything its render can read.
+
+    Templates can reach the whole model, so every key covers all of it (the `shared`
+    render settings, the YAML files, the sections, every page's front matter and
+    claims) except the free-standing pages' bodies: a body shows only on its own page
+    (`Renderer._markdown` and `Sandbox` enforce that), so only that page's key has it.
+    Editing a page's text outside its claims re-renders that page alone.
+    """
+    front = [f.name for f in dataclasses.fields(Document) if f.init]
+    everything = digest(
+        ENGINE,
+        repr(shared),
+        repr(sorted(content.inputs.items())),
+        *[d.digest for d in content.sections],
+        *[
+            repr((d.pos.file, d.slug, [getattr(d, f) for f in front], claim_records(d)))
+            for d in content.pages
+        ],
+    )
+    return {
+        page.path: digest(everything, page.context["doc"].digest)
+        if "doc" in page.context
+        else everything
+        for page in site_pages
+    }
+
+
+def claim_records(doc: Document) -> list[tuple]:
+    return [(c.anchor, c.text, [s.id for s in c.sources], c.disputed) for c in doc.claims]
+
+
+class PageCache:
+    """Rendered pages by output path and key, kept in memory (the dev server's)."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[str, bytes]] = {}
+
+    def get(self, path: str, key: str) -> bytes | None:
+        hit = self.pages.get(path)
+        return hit[1] if hit is not None and hit[0] == key else None
+
+    def put(self, path: str, key: str, data: bytes) -> None:
+        self.pages[path] = (key, data)
+
+
 def ledger(claims: list[Claim]) -> dict:
     """How the claims on a page are known: counts by the firmest kind of source behind each."""
     counts = dict.fromkeys(SOURCE_KINDS, 0)
@@ -348,6 +450,9 @@ class Sandbox(jinja2.sandbox.SandboxedEnvironment):
         self._verdicts: dict[tuple[type, str], bool] = {}
 
     def getattr(self, obj, attribute: str):
+        if attribute in ("body", "tokens") and isinstance(obj, Document):
+            # only markdown(doc) shows a body, on its own page: see `page_keys`
+            return self.unsafe_undefined(obj, attribute)
         if type(obj) in self.MODEL_TYPES and not attribute.startswith("_"):
             try:
                 return getattr(obj, attribute)
@@ -373,6 +478,7 @@ class TemplateLoader(jinja2.FileSystemLoader):
     def __init__(self, folder: Path, root: Path) -> None:
         super().__init__(folder)
         self.folder, self.root = folder, root
+        self.digests: dict[str, str] = {}
 
     def get_source(self, environment, template: str):
         path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
@@ -386,6 +492,7 @@ class TemplateLoader(jinja2.FileSystemLoader):
         if text is None:
             raise TemplateFileError(diags.items[0].pos, diags.items[0].message)
         mtime = path.stat().st_mtime
+        self.digests[template] = digest(text)  # of the version Jinja now compiles
         return text, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
 
 

@@ -11,11 +11,17 @@ from markdown_it import MarkdownIt
 
 from . import routes
 from .diagnostics import Diagnostics, Pos, did_you_mean
+from .load import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Source
 
 
-def resolve(content: Content, md: MarkdownIt, diags: Diagnostics) -> Content:
+def resolve(
+    content: Content, md: MarkdownIt, diags: Diagnostics, memo: dict | None = None
+) -> Content:
+    """Link everything. `memo` (the build cache's) remembers each clean page's claims by
+    its text and the ids it could refer to, so an unchanged page is not parsed again
+    until it is rendered (see `tokens`)."""
     sources, actors = content.sources_by_id, content.actors_by_id
     claims: list[Claim] = []
 
@@ -66,8 +72,10 @@ def resolve(content: Content, md: MarkdownIt, diags: Diagnostics) -> Content:
         )
         claims.append(quote.claim)
 
+    tables = digest(*sorted(sources), "\0", *sorted(content.quotes_by_id), "\0")
+    tables = digest(tables, *sorted(content.broken_ids))
     for doc in content.pages:
-        claims += _resolve_document(doc, routes.page(doc.slug), content, md, diags)
+        claims += _resolve_page(doc, content, md, diags, memo, tables)
 
     for claim in claims:
         for source in dict.fromkeys(claim.sources):
@@ -76,10 +84,56 @@ def resolve(content: Content, md: MarkdownIt, diags: Diagnostics) -> Content:
     return content
 
 
+def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: str):
+    """A free-standing page's claims: from the memo when its text and the ids it can name
+    are unchanged, else by parsing it. Only pages that parse without a diagnostic are
+    remembered, so a memo never has to repeat one."""
+    page = routes.page(doc.slug)
+    key = digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
+    remembered = memo.get(key) if memo is not None else None
+    sources = content.sources_by_id
+    if _usable(remembered, sources):
+        doc.claims = [
+            Claim(anchor, text, [sources[i] for i in ids], page, doc.title)
+            for anchor, text, ids in remembered
+        ]
+        doc.tokens = None  # parsed when rendered: `tokens`
+        return doc.claims
+    before = len(diags.items)
+    claims = _resolve_document(doc, page, content, md, diags)
+    if memo is not None and len(diags.items) == before:
+        memo[key] = [(c.anchor, c.text, [s.id for s in c.sources]) for c in claims]
+    return claims
+
+
+def _usable(remembered, sources: dict) -> bool:
+    """A memo entry as `_resolve_page` writes them (the cache file is not trusted)."""
+    return isinstance(remembered, list) and all(
+        isinstance(r, list | tuple)
+        and len(r) == 3
+        and isinstance(r[0], str)
+        and isinstance(r[1], str)
+        and isinstance(r[2], list)
+        and all(isinstance(i, str) and i in sources for i in r[2])
+        for r in remembered
+    )
+
+
+def tokens(doc: Document, page: str, content: Content, md: MarkdownIt) -> list:
+    """The document's parsed body, linked to the claims it already has."""
+    if doc.tokens is None:
+        _resolve_document(doc, page, content, md, Diagnostics(), reuse=doc.claims)
+    return doc.tokens
+
+
 def _resolve_document(
-    doc: Document, page: str, content: Content, md: MarkdownIt, diags
+    doc: Document, page: str, content: Content, md: MarkdownIt, diags, reuse=None
 ) -> list[Claim]:
-    """Parse a Markdown body and link its annotations and quote embeds."""
+    """Parse a Markdown body and link its annotations and quote embeds.
+
+    With `reuse`, the claims it finds are those objects, in order (they were made from
+    the same text before), so pages and the site-wide index share them.
+    """
     sources, quotes = content.sources_by_id, content.quotes_by_id
     env: dict = {}
     doc.tokens = md.parse(doc.body, env)
@@ -129,9 +183,13 @@ def _resolve_document(
                         _find(doc, lines, block.map, ref),
                         f"source '{ref}' is not in sources.yaml{did_you_mean(ref, sources)}",
                     )
-            claim = Claim(f"claim-{doc.slug}-{len(claims) + 1}", text, found, page, doc.title)
+            if reuse is not None and len(claims) < len(reuse):
+                claim = reuse[len(claims)]
+            else:
+                claim = Claim(f"claim-{doc.slug}-{len(claims) + 1}", text, found, page, doc.title)
             token.meta["claim"] = children[close].meta["claim"] = claim
             claims.append(claim)
+    doc.claims = claims
     return claims
 
 

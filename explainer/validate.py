@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -51,7 +52,7 @@ def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Conte
     site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
-    content = Content(site=site)
+    content = Content(site=site, inputs=raw.digests)
     broken = content.broken_ids
     content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
     content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
@@ -77,7 +78,7 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
     if not isinstance(data, dict):
         diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {_describe(data)}")
         return None
-    hints = typing.get_type_hints(cls, vars(model))
+    hints = _hints(cls)
     fields = {
         f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("pos", "field_pos")
     }
@@ -116,6 +117,12 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
 
 
 _INVALID = object()
+
+
+@functools.cache
+def _hints(cls) -> dict:
+    """The fields' types; asking typing each time was a third of validating a large site."""
+    return typing.get_type_hints(cls, vars(model))
 
 
 def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, name):
@@ -281,7 +288,7 @@ def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
             continue
         if doc.draft and not drafts:
             continue
-        doc.slug, doc.body, doc.body_line = f.slug, f.body, f.body_line
+        doc.slug, doc.body, doc.body_line, doc.digest = f.slug, f.body, f.body_line, f.digest
         doc.pos = Pos(f.file, 1, 1)
         docs.append(doc)
     return docs
