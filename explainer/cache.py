@@ -76,7 +76,7 @@ class BuildCache:
                 ignore.write_text("*\n")
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".build-")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, separators=(",", ":"))
+                f.write(json.dumps(data, separators=(",", ":")))  # dumps is the C encoder
             os.replace(tmp, self.file)
         except OSError:
             pass

@@ -8,6 +8,7 @@ in that table, so an unknown speaker found in `resolve` still points at its line
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import stat
@@ -110,7 +111,7 @@ def read_text(
     rel = _rel(path, root)
     try:
         real = path.resolve(strict=True)
-        if not real.is_relative_to(root.resolve()):
+        if not real.is_relative_to(_resolved(root)):
             diags.error(Pos(rel), "file is a link to outside the project; refusing to read it")
             return None
         if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
@@ -192,14 +193,17 @@ def _parse_yaml_fast(text: str, file: str, line_offset: int) -> YamlDoc | None:
     unprintable text) returns None, and the pure-Python loader then reports it exactly
     as it always has. libyaml composes nested nodes by C recursion, which crashes the
     process about 100,000 levels deep: texts that could nest beyond a few thousand
-    levels never reach it (each level needs one of the characters counted below).
+    levels never reach it. Each flow level opens with `[` or `{`, and block levels
+    need indentation (at worst two levels per column), which bounds the depth below.
     """
     # libyaml reads a few things differently: tabs and block scalar headers (it accepts
     # some that PyYAML refuses), the bare tag `!`, and where an empty value is (`_build`).
     if _CLoader is None or _UNUSUAL.search(text) or _NON_PRINTABLE.search(text):
         return None
-    if len(text) > 4000 and sum(map(text.count, "[{-?:")) > 4000:
-        return None
+    if len(text) > 4000:
+        widest = max(map(len, text.split("\n")))
+        if 2 * widest + text.count("[") + text.count("{") > 4000:
+            return None
     doc = YamlDoc(file)
     loader = _CLoader(text)
     try:
@@ -350,6 +354,11 @@ def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[Mar
         slug = _slug_from_name(path.stem)
         files.append(MarkdownFile(rel, slug, front, body, body_line, digest(rel, text)))
     return files
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
 
 
 def _slug_from_name(stem: str) -> str:
