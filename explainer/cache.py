@@ -17,27 +17,28 @@ repository could carry a hostile cache) and anything unexpected in it is ignored
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from .load import digest
 
 FOLDER = ".explainer-cache"
 FILE = "build.json"
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pillow")
+LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "yaml", "PIL")
 
 
 def _engine() -> str:
+    """explainer's own code and the versions of the libraries whose output reaches the
+    site (read from the modules, which the build imports anyway: asking the package
+    metadata took longer than building a small site)."""
     code = sorted(Path(__file__).parent.glob("*.py"))
     versions = []
     for name in LIBRARIES:
-        try:
-            versions.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(name)
+        module = importlib.import_module(name)
+        versions.append(f"{name}=={getattr(module, '__version__', '?')}")
     return digest(*versions, *[p.read_bytes() for p in code])
 
 
