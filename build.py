@@ -3,10 +3,10 @@
 import sys
 
 try:
-    from explainer.cli import main
+    from explainer.cli import run
 except KeyboardInterrupt:  # Ctrl-C while the modules load: no traceback, nothing touched
     print("explainer: interrupted", file=sys.stderr)
     sys.exit(130)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

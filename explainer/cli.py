@@ -18,6 +18,18 @@ from .validate import is_safe_url
 COMMANDS = ("build", "check", "serve")
 
 
+def run() -> None:
+    """The program's entry point (build.py, `explainer`, `python -m explainer`): main(),
+    then exit at once. Python would otherwise free a large site's millions of objects one
+    by one on the way out, which took longer than building a small site."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -57,12 +69,13 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _build_or_check(root: Path, args) -> int:
+    from .parallel import workers
     from .pipeline import Project
 
     start = time.perf_counter()
     checking = args.command == "check"
     out = Path(args.out) if getattr(args, "out", None) else root / "site"
-    result = Project(root).build(
+    result = Project(root, jobs=workers()).build(
         out=out, base_url=args.base_url, drafts=args.drafts, write_output=not checking
     )
     elapsed = time.perf_counter() - start

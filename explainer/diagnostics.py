@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 SUGGESTION_BUDGET = 50_000  # choices compared per build for "did you mean": ~1 s at most
@@ -79,6 +80,16 @@ class Diagnostics:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+@contextmanager
+def preserved_budget():
+    """Suggestions made inside do not count against the build's budget."""
+    saved = _budget[0]
+    try:
+        yield
+    finally:
+        _budget[0] = saved
 
 
 class BuildFailed(Exception):

@@ -170,6 +170,7 @@ class Document(Located):
     tokens: list[Any] | None = field(default_factory=list, init=False, repr=False, compare=False)
     claims: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
     digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
+    parsed_for: str = field(default="", init=False, repr=False, compare=False)  # resolve's
 
 
 @dataclass(eq=False)

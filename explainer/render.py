@@ -30,6 +30,7 @@ from .diagnostics import BuildFailed, Diagnostics, Pos
 from .load import YamlDoc, digest, parse_yaml, read_text
 from .metadata import jsonld, structured_data
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
+from .parallel import fork_map
 from .urls import BaseUrl
 from .write import OutputFiles
 
@@ -77,10 +78,11 @@ class Citations:
 class Renderer:
     """One Jinja environment for the life of the process (the dev server reuses it)."""
 
-    def __init__(self, root: Path, md) -> None:
+    def __init__(self, root: Path, md, jobs: int = 1) -> None:
         self.root = root
         self.templates = root / "templates"
         self.md = md
+        self.jobs = jobs  # processes to render pages in (see `parallel`)
         self.link = lambda href: href  # set per build: author links under the base path
         # Sandboxed: a template cannot reach Python internals (`cycler.__init__.__globals__`)
         # and through them files outside templates/; the loader refuses links out of it.
@@ -150,14 +152,24 @@ class Renderer:
                 site_pages,
                 [base_url, strings, sorted(f for f, _ in assets.values()), share, templates],
             )
+            found = {}
             for page in site_pages:
                 path = routes.output_file(page.path)
                 data = cache.get(path, keys[page.path]) if cache is not None else None
-                if data is None:
-                    data = self._render_page(page, content, base, share, diags)
-                    if cache is not None:
-                        cache.put(path, keys[page.path], data)
-                output[path] = data
+                if data is not None:
+                    found[page.path] = data
+            todo = [page for page in site_pages if page.path not in found]
+            rendered = fork_map(
+                lambda share_: [self._render_page(p, content, base, share, diags) for p in share_],
+                todo,
+                self.jobs,
+            )
+            for page, data in zip(todo, rendered, strict=True):
+                found[page.path] = data
+                if cache is not None:
+                    cache.put(routes.output_file(page.path), keys[page.path], data)
+            for page in site_pages:
+                output[routes.output_file(page.path)] = found[page.path]
         output[routes.OPEN_DATA] = opendata.to_bytes(opendata.open_data(content, base, self.md))
         output.update(self._hosting_files(site_pages, output, base, diags))
         return output

@@ -10,18 +10,20 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from . import routes
-from .diagnostics import Diagnostics, Pos, did_you_mean
+from .diagnostics import Diagnostics, Pos, did_you_mean, preserved_budget
 from .load import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Source
+from .parallel import fork_map
 
 
 def resolve(
-    content: Content, md: MarkdownIt, diags: Diagnostics, memo: dict | None = None
+    content: Content, md: MarkdownIt, diags: Diagnostics, memo: dict | None = None, jobs: int = 1
 ) -> Content:
     """Link everything. `memo` (the build cache's) remembers each clean page's claims by
     its text and the ids it could refer to, so an unchanged page is not parsed again
-    until it is rendered (see `tokens`)."""
+    until it is rendered (see `tokens`). With `jobs` > 1, pages the memo does not know
+    are parsed across that many processes first."""
     sources, actors = content.sources_by_id, content.actors_by_id
     claims: list[Claim] = []
 
@@ -74,6 +76,8 @@ def resolve(
 
     tables = digest(*sorted(sources), "\0", *sorted(content.quotes_by_id), "\0")
     tables = digest(tables, *sorted(content.broken_ids))
+    if memo is not None and jobs > 1:
+        _parse_ahead(content, md, memo, tables, jobs)
     for doc in content.pages:
         claims += _resolve_page(doc, content, md, diags, memo, tables)
 
@@ -89,7 +93,9 @@ def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: 
     are unchanged, else by parsing it. Only pages that parse without a diagnostic are
     remembered, so a memo never has to repeat one."""
     page = routes.page(doc.slug)
-    key = digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
+    key = _page_key(doc, tables)
+    if doc.parsed_for == key:  # parsed by `_parse_ahead` in this process: keep its tokens
+        return doc.claims
     remembered = memo.get(key) if memo is not None else None
     sources = content.sources_by_id
     if _usable(remembered, sources):
@@ -102,8 +108,53 @@ def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: 
     before = len(diags.items)
     claims = _resolve_document(doc, page, content, md, diags)
     if memo is not None and len(diags.items) == before:
-        memo[key] = [(c.anchor, c.text, [s.id for s in c.sources]) for c in claims]
+        memo[key] = _records(claims)
     return claims
+
+
+def _page_key(doc: Document, tables: str) -> str:
+    return digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
+
+
+def _records(claims: list[Claim]) -> list:
+    return [(c.anchor, c.text, [s.id for s in c.sources]) for c in claims]
+
+
+def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs: int) -> None:
+    """Parse the pages the memo does not know, spread over `jobs` processes.
+
+    Their claims go into the memo, where `_resolve_page` then finds them; pages with a
+    problem are left out and parsed again there, so their diagnostics come out as
+    usual. This process's own share keeps its tokens (`parsed_for`).
+    """
+    todo = [d for d in content.pages if _page_key(d, tables) not in memo]
+
+    def work(docs: list[Document]) -> list:
+        results = []
+        for doc in docs:
+            quiet = _Quiet()
+            claims = _resolve_document(doc, routes.page(doc.slug), content, md, quiet)
+            if not quiet.count:
+                doc.parsed_for = _page_key(doc, tables)
+            results.append(None if quiet.count else _records(claims))
+        return results
+
+    with preserved_budget():  # problems found here are reported later, with the budget
+        results = fork_map(work, todo, jobs)
+    for doc, records in zip(todo, results, strict=True):
+        if records is not None:
+            memo[_page_key(doc, tables)] = records
+
+
+class _Quiet:
+    """Diagnostics that only count: `_parse_ahead` leaves reporting to the main pass."""
+
+    count = 0
+
+    def error(self, *args, **kwargs) -> None:
+        self.count += 1
+
+    warning = error
 
 
 def _usable(remembered, sources: dict) -> bool:

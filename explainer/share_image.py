@@ -182,7 +182,7 @@ def draw_card(
     draw.text((MARGIN, footer_y), footer, font=small, fill=style.text)
 
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")  # optimize=True saved 4 % of the bytes for 4 times the time
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ cache). Every file must be the same.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from explainer import parallel
 from explainer.pipeline import Project
 
 PAGES = 6
@@ -148,8 +150,14 @@ def clean_build(root: Path) -> dict[str, bytes]:
     return dict(result.files)
 
 
+@pytest.fixture
+def always_fork(monkeypatch):
+    """Spread work over processes even for a handful of pages."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, seed):
+def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, seed, always_fork):
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "templates", root / "templates")
@@ -161,7 +169,8 @@ def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, s
         edit = rng.choice(EDITS)
         edit(root, rng, step)
         expected = clean_build(root)
-        built = Project(root).build(out=root / "site")  # a new process's view: disk cache
+        # A new process's view: the disk cache, and pages parsed and rendered in 2 processes.
+        built = Project(root, jobs=2).build(out=root / "site")
         assert built.ok, [str(d) for d in built.diagnostics.items]
         on_disk = tree(root / "site")
         assert set(on_disk) == set(expected), (step, edit.__name__)
@@ -209,3 +218,45 @@ def test_a_broken_or_foreign_cache_file_is_ignored(tmp_path):
         cache.write_text(junk)
         assert Project(root).build(out=root / "site").ok
         assert tree(root / "site") == expected
+
+
+def test_work_spread_over_processes_gives_the_same_bytes(tmp_path, always_fork):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    rng = random.Random(5)
+    for n in range(PAGES):
+        add_page(root, n, rng)
+    alone = Project(root, jobs=1).build(out=None)
+    spread = Project(root, jobs=3).build(out=None)
+    assert alone.ok and dict(spread.files) == dict(alone.files)
+
+
+def test_a_failing_share_is_redone_here_and_reported_as_usual(tmp_path, always_fork):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    for n in range(PAGES):
+        add_page(root, n, random.Random(n))
+    page = root / "templates/page.html"
+    page.write_text(
+        page.read_text().replace("{{ markdown(doc) }}", "{{ markdown(doc) }}{{ nope.x }}")
+    )
+    result = Project(root, jobs=2).build(out=None)
+    errors = [str(d) for d in result.diagnostics.errors]
+    assert len(errors) == 1 and errors[0].startswith("templates/page.html:"), errors
+    assert "'nope' is undefined" in errors[0]
+
+
+def test_fork_map_keeps_order_and_survives_a_dying_child(always_fork):
+    calls = []
+
+    def work(share):
+        calls.append(list(share))
+        if os.getpid() != parent and 1 in share:
+            os._exit(9)  # a child killed mid-share: its share is redone here
+        return [x * 10 for x in share]
+
+    parent = os.getpid()
+    assert parallel.fork_map(work, list(range(10)), 3) == [x * 10 for x in range(10)]
+    assert [1, 4, 7] in calls  # this process redid the dead child's share
