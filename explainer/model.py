@@ -171,6 +171,7 @@ class Document(Located):
     claims: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
     digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
     parsed_for: str = field(default="", init=False, repr=False, compare=False)  # resolve's
+    share: int = field(default=-1, init=False, repr=False, compare=False)  # see `parallel`
 
 
 @dataclass(eq=False)

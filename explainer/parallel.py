@@ -2,18 +2,28 @@
 
 Parsing and rendering thousands of pages is pure Python, so threads would not help.
 A forked child starts with the parent's whole state (the model, the compiled
-templates) for free, works on its share and sends back plain results through a pipe,
-so nothing needs to be rebuilt or shipped to it. Anything unusual (no `fork`, one
-core, a child that fails or dies) falls back to doing the work in this process, which
-gives the same result: children only ever save time.
+templates) for free and sends back plain results through a pipe.
+
+A build uses the same children twice. `parse_shares` forks them in `resolve`: each
+parses its share of the pages, and all processes exchange what they found (the pages'
+claims). Each child then carries on through the rest of the pipeline exactly as the
+parent does, holding the parsed pages of its own share, until `render_shares`, where
+it renders its share of the pages, sends the bytes and exits. Parsing a page twice (in
+a child, then again to render it in the parent) would have cost as much as it saved.
+
+Anything unusual (no `fork`, one core, a child that fails or dies) falls back to doing
+the work in the parent, which gives the same result: children only ever save time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 MIN_ITEMS = 64  # below this, forking costs more than it saves
 
@@ -29,54 +39,192 @@ def workers() -> int:
     return max(1, min(jobs, 8))
 
 
-def fork_map(work: Callable[[Sequence], list], items: Sequence, jobs: int) -> list:
-    """`work(items)`, computed in up to `jobs` processes; the results in items' order.
+@dataclass
+class _Child:
+    pid: int
+    reader: int  # results from the child
+    writer: int  # the exchange, to the child
 
-    `work` takes a share of the items and returns one picklable result per item.
+
+@dataclass
+class _Team:
+    """The children of the current build (in the parent), or this child's place in it."""
+
+    jobs: int = 1
+    index: int = 0  # 0 in the parent
+    children: dict[int, _Child] = field(default_factory=dict)  # share index -> child
+    reader: int = -1  # in a child: the exchange, from the parent
+    writer: int = -1  # in a child: results, to the parent
+
+
+_team: _Team | None = None
+
+
+def parse_shares(work: Callable[[Sequence], list], items: Sequence, jobs: int) -> list:
+    """`work(items)` spread over `jobs` processes; every process gets all the results.
+
+    The children stay: they return from here with the same results as the parent and
+    run on until `render_shares` (or `finish`) ends them.
     """
-    if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
+    global _team
+    if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork") or _team is not None:
         return work(items)
+    team = _Team(jobs)
     shares = [items[i::jobs] for i in range(jobs)]
-    children = [_start(work, share) for share in shares[1:]]
+    for index in range(1, jobs):
+        from_child, to_parent = os.pipe()
+        from_parent, to_child = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # a child: its share, then wait for everyone's
+            for child in team.children.values():  # its siblings' pipes are not its own
+                os.close(child.reader)
+                os.close(child.writer)
+            os.close(from_child)
+            os.close(to_child)
+            _team = _Team(jobs, index, reader=from_parent, writer=to_parent)
+            try:
+                _send(to_parent, work(shares[index]))
+                everything = _receive(from_parent)
+            except BaseException:  # noqa: BLE001 - the parent redoes this share
+                os._exit(1)
+            if everything is None:
+                os._exit(0)  # the parent gave up on this build
+            return everything
+        os.close(to_parent)
+        os.close(from_parent)
+        team.children[index] = _Child(pid, from_child, to_child)
+    _team = team
     results = [work(shares[0])]
-    for (pid, reader), share in zip(children, shares[1:], strict=True):
-        results.append(_collect(pid, reader, work, share))
+    for index in range(1, jobs):
+        result = _receive(team.children[index].reader)
+        if not (isinstance(result, list) and len(result) == len(shares[index])):
+            _dismiss(team, index)
+            result = work(shares[index])
+        results.append(result)
     merged = [None] * len(items)
     for i, result in enumerate(results):
         merged[i::jobs] = result
+    for index in list(team.children):
+        try:
+            _send(team.children[index].writer, merged)
+        except OSError:
+            _dismiss(team, index)
     return merged
 
 
-def _start(work: Callable, share: Sequence) -> tuple[int, int]:
-    reader, writer = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, and leave without running any cleanup
-        os.close(reader)
+def render_shares(
+    work: Callable[[Sequence], list],
+    items: Sequence,
+    jobs: int,
+    owner: Callable[[object], int | None] = lambda item: None,
+) -> list:
+    """`work(items)` spread over processes; the results, in items' order, in the parent.
+
+    An item whose `owner` is a share index goes to that process (a page to the process
+    that parsed it); the others are dealt out to even the shares. In a child of
+    `parse_shares`, this does the child's share, sends it and exits. The parent uses
+    those children, or forks new ones for this alone when there are none.
+    """
+    team = _team
+    if team is None:
+        if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
+            return work(items)
+        results = parse_shares(work, items, jobs)  # plain children: no exchange needed
+        finish()
+        return results
+    places = _deal(items, team.jobs, owner)
+    shares = [[] for _ in range(team.jobs)]
+    for item, place in zip(items, places, strict=True):
+        shares[place].append(item)
+    if team.index > 0:  # a child: its share, and done
         status = 1
         try:
-            data = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as out:
-                out.write(data)
+            _send(team.writer, work(shares[team.index]))
             status = 0
-        except BaseException:  # noqa: BLE001 - the parent redoes this share and reports
-            pass
         finally:
             os._exit(status)
-    os.close(writer)
-    return pid, reader
+    results = [work(shares[0])]
+    for index in range(1, team.jobs):
+        result = None
+        if index in team.children:
+            result = _receive(team.children[index].reader)
+            _dismiss(team, index)
+        if not (isinstance(result, list) and len(result) == len(shares[index])):
+            result = work(shares[index])
+        results.append(result)
+    taken = [iter(result) for result in results]
+    return [next(taken[place]) for place in places]
 
 
-def _collect(pid: int, reader: int, work: Callable, share: Sequence) -> list:
-    with os.fdopen(reader, "rb") as source:
-        data = source.read()
-    _, status = os.waitpid(pid, 0)
-    if status == 0 and data:
-        try:
-            result = pickle.loads(data)  # our own child's bytes, not a file from anywhere
-        except Exception:  # noqa: BLE001
-            result = None
-        if isinstance(result, list) and len(result) == len(share):
-            return result
-    return work(share)  # the child failed: do it here, so errors are reported as usual
+def finish() -> None:
+    """End the build's team: a child leaves at once; the parent stops its children."""
+    global _team
+    team, _team = _team, None
+    if team is None:
+        return
+    if team.index > 0:
+        os._exit(0)  # a child that did not get to render (the build stopped early)
+    for index in list(team.children):
+        _dismiss(team, index)
+
+
+def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
+    """Each item's share index: its owner's, else the smallest share's so far. Every
+    process computes the same answer from the same items."""
+    places = [owner(item) for item in items]
+    places = [p if isinstance(p, int) and 0 <= p < jobs else None for p in places]
+    sizes = [0] * jobs
+    for p in places:
+        if p is not None:
+            sizes[p] += 1
+    for i, p in enumerate(places):
+        if p is None:
+            smallest = sizes.index(min(sizes))
+            places[i] = smallest
+            sizes[smallest] += 1
+    return places
+
+
+def _dismiss(team: _Team, index: int) -> None:
+    child = team.children.pop(index)
+    for fd in (child.reader, child.writer):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    with contextlib.suppress(OSError):  # it may be blocked sending, or already gone
+        os.kill(child.pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child.pid, 0)
+
+
+def _send(fd: int, value) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int):
+    """One value from a pipe, or None if the other side ended without sending it.
+
+    Unbuffered, reading exactly one message: a child sends two on the same pipe."""
+    try:
+        size = int.from_bytes(_read(fd, 8), "little")
+        data = _read(fd, size)
+        if size == 0 or len(data) != size:
+            return None
+        return pickle.loads(data)  # our own process's bytes, never a file from anywhere
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        return None
+
+
+def _read(fd: int, n: int) -> bytes:
+    parts, left = [], n
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)

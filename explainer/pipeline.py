@@ -9,6 +9,7 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parallel
 from .cache import BuildCache
 from .diagnostics import BuildFailed, Diagnostics
 from .load import load
@@ -86,5 +87,6 @@ class Project:
         except BuildFailed:
             pass
         finally:
+            parallel.finish()  # a child process of this build never gets past here
             gc.set_threshold(*thresholds)
         return result

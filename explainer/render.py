@@ -30,7 +30,7 @@ from .diagnostics import BuildFailed, Diagnostics, Pos
 from .load import YamlDoc, digest, parse_yaml, read_text
 from .metadata import jsonld, structured_data
 from .model import SOURCE_KINDS, Claim, Content, Document, Source
-from .parallel import fork_map
+from .parallel import render_shares
 from .urls import BaseUrl
 from .write import OutputFiles
 
@@ -159,10 +159,11 @@ class Renderer:
                 if data is not None:
                     found[page.path] = data
             todo = [page for page in site_pages if page.path not in found]
-            rendered = fork_map(
+            rendered = render_shares(
                 lambda share_: [self._render_page(p, content, base, share, diags) for p in share_],
                 todo,
                 self.jobs,
+                owner=lambda page: page.context["doc"].share if "doc" in page.context else None,
             )
             for page, data in zip(todo, rendered, strict=True):
                 found[page.path] = data
@@ -182,7 +183,10 @@ class Renderer:
             "cites": Citations(),
             "structured_data": structured_data(page.path, actor, content, base, share),
         }
-        return self._render(page.template, context, diags)
+        data = self._render(page.template, context, diags)
+        if "doc" in page.context:  # its tokens are needed nowhere else: free them now
+            page.context["doc"].tokens = None
+        return data
 
     @contextmanager
     def _templates_fixed(self, diags: Diagnostics):

@@ -14,7 +14,7 @@ from .diagnostics import Diagnostics, Pos, did_you_mean, preserved_budget
 from .load import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Source
-from .parallel import fork_map
+from .parallel import parse_shares
 
 
 def resolve(
@@ -129,6 +129,9 @@ def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs
     """
     todo = [d for d in content.pages if _page_key(d, tables) not in memo]
 
+    for n, doc in enumerate(todo):
+        doc.share = n % jobs  # the process that parses it renders it: `render`
+
     def work(docs: list[Document]) -> list:
         results = []
         for doc in docs:
@@ -140,7 +143,7 @@ def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs
         return results
 
     with preserved_budget():  # problems found here are reported later, with the budget
-        results = fork_map(work, todo, jobs)
+        results = parse_shares(work, todo, jobs)
     for doc, records in zip(todo, results, strict=True):
         if records is not None:
             memo[_page_key(doc, tables)] = records

@@ -258,5 +258,5 @@ def test_fork_map_keeps_order_and_survives_a_dying_child(always_fork):
         return [x * 10 for x in share]
 
     parent = os.getpid()
-    assert parallel.fork_map(work, list(range(10)), 3) == [x * 10 for x in range(10)]
+    assert parallel.render_shares(work, list(range(10)), 3) == [x * 10 for x in range(10)]
     assert [1, 4, 7] in calls  # this process redid the dead child's share
