@@ -8,6 +8,7 @@ and leftovers of a killed build are removed by the next one.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import fcntl
@@ -66,7 +67,8 @@ def write(
     A file whose bytes are those already in out_dir (`reused` names files known to be
     so; others are compared) is hard-linked into the new site, not written again: it
     keeps its modification time, so `rsync` and `aws s3 sync` skip it. When every file
-    is unchanged, out_dir is left alone.
+    is unchanged, out_dir is left alone; when just one changed, that file alone is
+    replaced, by one atomic rename (the site is whole before and after it).
     """
     out_dir = out_dir.absolute()
     if out_dir.is_symlink():  # replace what the link points at, not the link itself
@@ -79,7 +81,10 @@ def write(
             _clean_leftovers(out_dir)
             old = out_dir if (out_dir / MARKER).is_file() else None
             same = _same_files(output, old, reused) if old is not None else set()
-            if old is not None and same == set(output) and _only_these(old, output):
+            changed = set(output) - same
+            if old is not None and len(changed) <= 1 and _only_these(old, output):
+                for rel in changed:
+                    _replace_one(old / rel, output[rel], out_dir)
                 return
             tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
             try:
@@ -116,6 +121,23 @@ def _same_files(output: dict[str, bytes], old: Path, reused: set[str]) -> set[st
             except OSError:
                 pass
     return same
+
+
+def _replace_one(target: Path, data: bytes, out_dir: Path) -> None:
+    """Write a file beside out_dir (a killed build leaves it to `_clean_leftovers`), then
+    rename it over `target`: readers see the old file or the new, never part of one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as write_bytes would have made it
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _link(old: Path, new: Path) -> bool:
@@ -209,7 +231,11 @@ def _clean_leftovers(out_dir: Path) -> None:
         os.rename(olds[-1], out_dir)
         olds = olds[:-1]
     for leftover in [*parent.glob(f".{name}.tmp-*"), *olds]:
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:  # a file of `_replace_one`
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def _swap_in(new: Path, out_dir: Path) -> None:

@@ -260,3 +260,21 @@ def test_fork_map_keeps_order_and_survives_a_dying_child(always_fork):
     parent = os.getpid()
     assert parallel.render_shares(work, list(range(10)), 3) == [x * 10 for x in range(10)]
     assert [1, 4, 7] in calls  # this process redid the dead child's share
+
+
+def test_one_changed_file_is_renamed_into_place_and_the_rest_stay(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    for n in range(PAGES):
+        add_page(root, n, random.Random(n))
+    assert Project(root).build(out=root / "site").ok
+    site_inode = (root / "site").stat().st_ino
+    target = root / "content/pages/extra-3.md"
+    target.write_text(target.read_text() + "\nOne more sentence.\n")
+    (tmp_path / "project/.site.tmp-killed").write_text("a killed build's file")
+    assert Project(root).build(out=root / "site").ok
+    assert (root / "site").stat().st_ino == site_inode  # not swapped: one file replaced
+    assert "One more sentence." in (root / "site/extra-3/index.html").read_text()
+    assert sorted(p.name for p in root.glob(".site.*-*")) == []  # leftovers cleaned
+    assert tree(root / "site") == clean_build(root)
