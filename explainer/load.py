@@ -71,8 +71,13 @@ class RawContent:
     digests: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
 
 
-def load(root: Path, diags: Diagnostics) -> RawContent:
-    """Read every content file under root/content; problems become diagnostics."""
+def load(root: Path, diags: Diagnostics, memo: dict | None = None) -> RawContent:
+    """Read every content file under root/content; problems become diagnostics.
+
+    `memo` (the dev server's, from `remember_front_matter` of the last build) holds the
+    parsed front matter of clean Markdown files by their text: a rebuild after one
+    edit parses one file.
+    """
     content = root / "content"
     docs: dict[str, YamlDoc] = {}
     digests: dict[str, str] = {}
@@ -90,10 +95,17 @@ def load(root: Path, diags: Diagnostics) -> RawContent:
             digests[rel] = digest(text)
     return RawContent(
         yaml=docs,
-        sections=_load_markdown_dir(content / "sections", root, diags),
-        pages=_load_markdown_dir(content / "pages", root, diags),
+        sections=_load_markdown_dir(content / "sections", root, diags, memo),
+        pages=_load_markdown_dir(content / "pages", root, diags, memo),
         digests=digests,
     )
+
+
+def remember_front_matter(raw: RawContent) -> dict:
+    """The memo `load` takes: the clean Markdown files of this load, by digest.
+    (YamlDocs are only ever read after loading, so the next build may share them.)"""
+    files = [*raw.sections, *raw.pages]
+    return {f.digest: (f.front, f.body, f.body_line) for f in files if not f.front.broken}
 
 
 def digest(*parts: str | bytes) -> str:
@@ -346,7 +358,9 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
     return front, text[match.end() :], body_line
 
 
-def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[MarkdownFile]:
+def _load_markdown_dir(
+    folder: Path, root: Path, diags: Diagnostics, memo: dict | None = None
+) -> list[MarkdownFile]:
     if not folder.exists():
         return []
     rel = _rel(folder, root)
@@ -362,9 +376,10 @@ def _load_markdown_dir(folder: Path, root: Path, diags: Diagnostics) -> list[Mar
         text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES, folder_checked=True)
         if text is None:
             continue
-        front, body, body_line = split_front_matter(text, rel, diags)
-        slug = _slug_from_name(path.stem)
-        files.append(MarkdownFile(rel, slug, front, body, body_line, digest(rel, text)))
+        key = digest(rel, text)
+        parsed = memo.get(key) if memo is not None else None
+        front, body, body_line = parsed or split_front_matter(text, rel, diags)
+        files.append(MarkdownFile(rel, _slug_from_name(path.stem), front, body, body_line, key))
     return files
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import parallel
 from .cache import BuildCache
 from .diagnostics import BuildFailed, Diagnostics
-from .load import load
+from .load import load, remember_front_matter
 from .markdown import make_markdown
 from .render import PageCache, Renderer
 from .resolve import resolve
@@ -47,6 +47,7 @@ class Project:
         self.md = make_markdown()
         self.renderer = Renderer(self.root, self.md, jobs)
         self.claims_memo: dict = {}
+        self.front_matter_memo: dict = {}
         self.pages = PageCache()
 
     def build(
@@ -68,7 +69,9 @@ class Project:
         # default collector rescans them all again and again (40 % of a 4,000-page parse).
         gc.set_threshold(100_000, 50, 1000)
         try:
-            raw = load(self.root, diags)
+            raw = load(self.root, diags, None if cache else self.front_matter_memo)
+            if not cache:
+                self.front_matter_memo = remember_front_matter(raw)
             content = validate(raw, diags, drafts=drafts)
             if content is None:
                 return result
