@@ -61,6 +61,7 @@ class MarkdownFile:
     body: str
     body_line: int
     digest: str = ""  # of the text as read: what the build cache knows this file by
+    front_digest: str = ""  # of its front matter alone
 
 
 @dataclass
@@ -379,7 +380,8 @@ def _load_markdown_dir(
         key = digest(rel, text)
         parsed = memo.get(key) if memo is not None else None
         front, body, body_line = parsed or split_front_matter(text, rel, diags)
-        files.append(MarkdownFile(rel, _slug_from_name(path.stem), front, body, body_line, key))
+        slug, front_digest = _slug_from_name(path.stem), digest(rel, text[: len(text) - len(body)])
+        files.append(MarkdownFile(rel, slug, front, body, body_line, key, front_digest))
     return files
 
 

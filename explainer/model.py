@@ -172,6 +172,10 @@ class Document(Located):
     digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
     parsed_for: str = field(default="", init=False, repr=False, compare=False)  # resolve's
     share: int = field(default=-1, init=False, repr=False, compare=False)  # see `parallel`
+    # Digests for the page cache (`render.page_keys`): of the front matter as written,
+    # and of everything its claims are made from (`resolve`).
+    front_digest: str = field(default="", init=False, repr=False, compare=False)
+    claims_key: str = field(default="", init=False, repr=False, compare=False)
 
 
 @dataclass(eq=False)

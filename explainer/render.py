@@ -353,18 +353,17 @@ def page_keys(content: Content, site_pages: list[Page], shared: list) -> dict[st
     render settings, the YAML files, the sections, every page's front matter and
     claims) except the free-standing pages' bodies: a body shows only on its own page
     (`Renderer._markdown` and `Sandbox` enforce that), so only that page's key has it.
-    Editing a page's text outside its claims re-renders that page alone.
+    Editing a page's text outside its claims re-renders that page alone. A page's
+    claims are known by `claims_key`, the digest of all they are made from.
     """
-    front = [f.name for f in dataclasses.fields(Document) if f.init]
+    disputed = [c.anchor for d in content.pages for c in d.claims if c.disputed]
     everything = digest(
         ENGINE,
         repr(shared),
         repr(sorted(content.inputs.items())),
         *[d.digest for d in content.sections],
-        *[
-            repr((d.pos.file, d.slug, [getattr(d, f) for f in front], claim_records(d)))
-            for d in content.pages
-        ],
+        *[f"{d.pos.file}\0{d.slug}\0{d.front_digest}\0{d.claims_key}" for d in content.pages],
+        repr(disputed),
     )
     return {
         page.path: digest(everything, page.context["doc"].digest)
@@ -372,10 +371,6 @@ def page_keys(content: Content, site_pages: list[Page], shared: list) -> dict[st
         else everything
         for page in site_pages
     }
-
-
-def claim_records(doc: Document) -> list[tuple]:
-    return [(c.anchor, c.text, [s.id for s in c.sources], c.disputed) for c in doc.claims]
 
 
 class PageCache:

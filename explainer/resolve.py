@@ -79,7 +79,7 @@ def resolve(
     if memo is not None and jobs > 1:
         _parse_ahead(content, md, memo, tables, jobs)
     for doc in content.pages:
-        claims += _resolve_page(doc, content, md, diags, memo, tables)
+        claims += _resolve_page(doc, content, md, diags, memo, tables, sources)
 
     for claim in claims:
         for source in dict.fromkeys(claim.sources):
@@ -88,7 +88,7 @@ def resolve(
     return content
 
 
-def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: str):
+def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: str, sources: dict):
     """A free-standing page's claims: from the memo when its text and the ids it can name
     are unchanged, else by parsing it. Only pages that parse without a diagnostic are
     remembered, so a memo never has to repeat one."""
@@ -97,18 +97,23 @@ def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: 
     if doc.parsed_for == key:  # parsed by `_parse_ahead` in this process: keep its tokens
         return doc.claims
     remembered = memo.get(key) if memo is not None else None
-    sources = content.sources_by_id
-    if _usable(remembered, sources):
-        doc.claims = [
-            Claim(anchor, text, [sources[i] for i in ids], page, doc.title)
-            for anchor, text, ids in remembered
-        ]
-        doc.tokens = None  # parsed when rendered: `tokens`
-        return doc.claims
+    if remembered is not None:
+        try:  # the memo may come from a cache file: anything odd in it is a miss
+            claims_key, records = remembered
+            doc.claims = [
+                Claim(str(anchor), str(text), [sources[i] for i in ids], page, doc.title)
+                for anchor, text, ids in records
+            ]
+            doc.claims_key = str(claims_key)
+            doc.tokens = None  # parsed when rendered: `tokens`
+            return doc.claims
+        except (KeyError, TypeError, ValueError):
+            pass
     before = len(diags.items)
     claims = _resolve_document(doc, page, content, md, diags)
+    entry = _memo_entry(doc, claims)
     if memo is not None and len(diags.items) == before:
-        memo[key] = _records(claims)
+        memo[key] = entry
     return claims
 
 
@@ -116,8 +121,11 @@ def _page_key(doc: Document, tables: str) -> str:
     return digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
 
 
-def _records(claims: list[Claim]) -> list:
-    return [(c.anchor, c.text, [s.id for s in c.sources]) for c in claims]
+def _memo_entry(doc: Document, claims: list[Claim]) -> list:
+    """[a digest of the claims, the claims as plain data]; sets the page's `claims_key`."""
+    records = [(c.anchor, c.text, [s.id for s in c.sources]) for c in claims]
+    doc.claims_key = digest(repr(records))
+    return [doc.claims_key, records]
 
 
 def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs: int) -> None:
@@ -137,16 +145,17 @@ def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs
         for doc in docs:
             quiet = _Quiet()
             claims = _resolve_document(doc, routes.page(doc.slug), content, md, quiet)
+            entry = _memo_entry(doc, claims)
             if not quiet.count:
                 doc.parsed_for = _page_key(doc, tables)
-            results.append(None if quiet.count else _records(claims))
+            results.append(None if quiet.count else entry)
         return results
 
     with preserved_budget():  # problems found here are reported later, with the budget
         results = parse_shares(work, todo, jobs)
-    for doc, records in zip(todo, results, strict=True):
-        if records is not None:
-            memo[_page_key(doc, tables)] = records
+    for doc, entry in zip(todo, results, strict=True):
+        if entry is not None:
+            memo[_page_key(doc, tables)] = entry
 
 
 class _Quiet:
@@ -158,19 +167,6 @@ class _Quiet:
         self.count += 1
 
     warning = error
-
-
-def _usable(remembered, sources: dict) -> bool:
-    """A memo entry as `_resolve_page` writes them (the cache file is not trusted)."""
-    return isinstance(remembered, list) and all(
-        isinstance(r, list | tuple)
-        and len(r) == 3
-        and isinstance(r[0], str)
-        and isinstance(r[1], str)
-        and isinstance(r[2], list)
-        and all(isinstance(i, str) and i in sources for i in r[2])
-        for r in remembered
-    )
 
 
 def tokens(doc: Document, page: str, content: Content, md: MarkdownIt) -> list:

@@ -289,6 +289,7 @@ def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
         if doc.draft and not drafts:
             continue
         doc.slug, doc.body, doc.body_line, doc.digest = f.slug, f.body, f.body_line, f.digest
+        doc.front_digest = f.front_digest
         doc.pos = Pos(f.file, 1, 1)
         docs.append(doc)
     return docs
