@@ -48,6 +48,7 @@ class Project:
         self.renderer = Renderer(self.root, self.md, jobs)
         self.claims_memo: dict = {}
         self.front_matter_memo: dict = {}
+        self.documents_memo: dict = {}
         self.pages = PageCache()
 
     def build(
@@ -72,7 +73,10 @@ class Project:
             raw = load(self.root, diags, None if cache else self.front_matter_memo)
             if not cache:
                 self.front_matter_memo = remember_front_matter(raw)
-            content = validate(raw, diags, drafts=drafts)
+            content = validate(raw, diags, drafts, None if cache else self.documents_memo)
+            if not cache:  # forget documents no file has any more
+                current = {f.front_digest for f in [*raw.sections, *raw.pages]}
+                self.documents_memo = {k: v for k, v in self.documents_memo.items() if k in current}
             if content is None:
                 return result
             resolve(content, self.md, diags, memo, self.jobs)

@@ -8,6 +8,7 @@ file:line:col; an item with errors is dropped so later stages see only sound dat
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import datetime as dt
 import functools
@@ -44,8 +45,14 @@ TYPE_NAMES = {
 }
 
 
-def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Content | None:
-    """Build the model from loaded content; None when the site settings themselves are unusable."""
+def validate(
+    raw: RawContent, diags: Diagnostics, drafts: bool = False, memo: dict | None = None
+) -> Content | None:
+    """Build the model from loaded content; None when the site settings themselves are unusable.
+
+    `memo` (the dev server's, kept between rebuilds) holds each valid document's fields
+    by the digest of its front matter, so a rebuild checks only changed documents.
+    """
     site_doc = raw.yaml.get("site")
     if site_doc is None or site_doc.broken:
         return None
@@ -63,8 +70,8 @@ def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Conte
     )
     if (doc := raw.yaml.get("factbox")) and not doc.broken:
         content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
-    content.sections = _build_documents(raw.sections, diags, drafts)
-    content.pages = _build_documents(raw.pages, diags, drafts)
+    content.sections = _build_documents(raw.sections, diags, drafts, memo)
+    content.pages = _build_documents(raw.pages, diags, drafts, memo)
     _check_slugs(content.sections, diags, reserved=set())
     _check_slugs(content.pages, diags, reserved=RESERVED_SLUGS)
     content.sections.sort(key=lambda d: (d.order, d.slug))
@@ -278,14 +285,22 @@ def _build_list(
     return items
 
 
-def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
+def _build_documents(files, diags: Diagnostics, drafts: bool, memo: dict | None) -> list[Document]:
     docs = []
     for f in files:
         if f.front.broken:
             continue
-        doc = build_item(Document, f.front.data, f.front, (), diags)
-        if doc is None:
-            continue
+        fields = memo.get(f.front_digest) if memo is not None else None
+        if fields is not None:  # a fresh Document: later stages fill in its own state
+            doc = Document(**{k: copy.copy(v) for k, v in fields.items()})
+        else:
+            doc = build_item(Document, f.front.data, f.front, (), diags)
+            if doc is None:
+                continue
+            if memo is not None:
+                memo[f.front_digest] = {
+                    fl.name: getattr(doc, fl.name) for fl in dataclasses.fields(doc) if fl.init
+                }
         if doc.draft and not drafts:
             continue
         doc.slug, doc.body, doc.body_line, doc.digest = f.slug, f.body, f.body_line, f.digest
