@@ -75,9 +75,9 @@ class RawContent:
 def load(root: Path, diags: Diagnostics, memo: dict | None = None) -> RawContent:
     """Read every content file under root/content; problems become diagnostics.
 
-    `memo` (the dev server's, from `remember_front_matter` of the last build) holds the
-    parsed front matter of clean Markdown files by their text: a rebuild after one
-    edit parses one file.
+    `memo` (the dev server's, from `remember` of the last build) holds the parsed YAML
+    and front matter of clean files by their text: a rebuild after one edit parses
+    one file.
     """
     content = root / "content"
     docs: dict[str, YamlDoc] = {}
@@ -92,8 +92,9 @@ def load(root: Path, diags: Diagnostics, memo: dict | None = None) -> RawContent
         limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
         text = read_text(path, root, diags, limit)
         if text is not None:
-            docs[name] = parse_yaml(text, rel, diags)
             digests[rel] = digest(text)
+            remembered = memo.get(("yaml", rel, digests[rel])) if memo is not None else None
+            docs[name] = remembered or parse_yaml(text, rel, diags)
     return RawContent(
         yaml=docs,
         sections=_load_markdown_dir(content / "sections", root, diags, memo),
@@ -102,11 +103,15 @@ def load(root: Path, diags: Diagnostics, memo: dict | None = None) -> RawContent
     )
 
 
-def remember_front_matter(raw: RawContent) -> dict:
-    """The memo `load` takes: the clean Markdown files of this load, by digest.
-    (YamlDocs are only ever read after loading, so the next build may share them.)"""
+def remember(raw: RawContent) -> dict:
+    """The memo `load` takes: the clean files of this load, by digest. (YamlDocs are
+    only ever read after loading, so the next build may share them.)"""
     files = [*raw.sections, *raw.pages]
-    return {f.digest: (f.front, f.body, f.body_line) for f in files if not f.front.broken}
+    memo: dict = {f.digest: (f.front, f.body, f.body_line) for f in files if not f.front.broken}
+    for doc in raw.yaml.values():
+        if not doc.broken and doc.file in raw.digests:
+            memo["yaml", doc.file, raw.digests[doc.file]] = doc
+    return memo
 
 
 def digest(*parts: str | bytes) -> str:
@@ -131,25 +136,25 @@ def read_text(
     only a link in the file's own name can lead out (one `lstat` instead of resolving
     the whole path, for each of thousands of pages).
     """
-    rel = _rel(path, root)
     try:
         real = path
         if not (folder_checked and not stat.S_ISLNK(os.lstat(path).st_mode)):
             real = path.resolve(strict=True)
         if not real.is_relative_to(_resolved(root)) and real is not path:
-            diags.error(Pos(rel), "file is a link to outside the project; refusing to read it")
+            message = "file is a link to outside the project; refusing to read it"
+            diags.error(Pos(_rel(path, root)), message)
             return None
         if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
-            diags.error(Pos(rel), "not a regular file; refusing to read it")
+            diags.error(Pos(_rel(path, root)), "not a regular file; refusing to read it")
             return None
         with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
             data = f.read(limit + 1)
         if len(data) > limit:
             size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
-            diags.error(Pos(rel), f"file is larger than {size}")
+            diags.error(Pos(_rel(path, root)), f"file is larger than {size}")
             return None
     except OSError as e:
-        diags.error(Pos(rel), f"cannot read file: {e.strerror or e}")
+        diags.error(Pos(_rel(path, root)), f"cannot read file: {e.strerror or e}")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -157,13 +162,13 @@ def read_text(
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         diags.error(
-            Pos(rel, line, col),
+            Pos(_rel(path, root), line, col),
             f"file is not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8",
         )
         return None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        diags.error(Pos(rel, line), "file contains a NUL character")
+        diags.error(Pos(_rel(path, root), line), "file contains a NUL character")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -371,9 +376,9 @@ def _load_markdown_dir(
     if not folder.is_dir():
         diags.error(Pos(rel), "expected a folder of Markdown files, found a file")
         return []
-    files = []
+    files, folder_rel = [], _rel(folder, root)
     for path in sorted(folder.glob("*.md")):
-        rel = _rel(path, root)
+        rel = f"{folder_rel}/{path.name}"
         text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES, folder_checked=True)
         if text is None:
             continue

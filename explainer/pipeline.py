@@ -12,7 +12,7 @@ from pathlib import Path
 from . import parallel
 from .cache import BuildCache
 from .diagnostics import BuildFailed, Diagnostics
-from .load import load, remember_front_matter
+from .load import load, remember
 from .markdown import make_markdown
 from .render import PageCache, Renderer
 from .resolve import resolve
@@ -47,7 +47,7 @@ class Project:
         self.md = make_markdown()
         self.renderer = Renderer(self.root, self.md, jobs)
         self.claims_memo: dict = {}
-        self.front_matter_memo: dict = {}
+        self.files_memo: dict = {}
         self.documents_memo: dict = {}
         self.pages = PageCache()
 
@@ -70,9 +70,9 @@ class Project:
         # default collector rescans them all again and again (40 % of a 4,000-page parse).
         gc.set_threshold(100_000, 50, 1000)
         try:
-            raw = load(self.root, diags, None if cache else self.front_matter_memo)
+            raw = load(self.root, diags, None if cache else self.files_memo)
             if not cache:
-                self.front_matter_memo = remember_front_matter(raw)
+                self.files_memo = remember(raw)
             content = validate(raw, diags, drafts, None if cache else self.documents_memo)
             if not cache:  # forget documents no file has any more
                 current = {f.front_digest for f in [*raw.sections, *raw.pages]}
