@@ -35,6 +35,7 @@ left, so slow scenarios can be run one invocation at a time: `--scenarios warm` 
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -386,6 +387,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (Path(exe).exists() or shutil.which(exe)):
             parser.error(f"{name} not found at {exe}: run bash bench/peers.sh {args.scratch}")
 
+    if "explainer" in chosen:
+        # An installed package has its bytecode compiled (pip does it for the peers'); an
+        # editable checkout, with PYTHONDONTWRITEBYTECODE set, would compile on every run.
+        compileall.compile_dir(REPO / "explainer", quiet=1)
     meta = {
         "date": dt.date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}",
