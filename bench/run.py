@@ -303,15 +303,20 @@ How to read it:
 
 - Every tool builds the same N articles (`bench/generate.py`). explainer also writes its home
   page, one page per actor and the quotes, sources and actors pages, hence its larger page
-  count; its templates are the project's own `templates/`, whose masthead links to every page.
+  count; its templates are the project's own `templates/` (every claim with its source
+  chips, a source list per page, margin notes), so its pages are about 4 times larger.
 - The peers are configured minimally and comparably: one base template, an article page and
   an index listing every article. Hugo has taxonomy, RSS, sitemap and section pages switched
   off, Pelican its tag, category, author, archive and feed pages, MkDocs its search plugin
   (so no search index); Eleventy renders Markdown without a template language. Annotations
   are plain text for them and quote embeds are block quotes.
-- Scenarios other than `cold` are explainer's (`warm`, `edit-*`): today each is a full
-  rebuild. Slow measurements use fewer runs and may skip the warm-up; the runs column says
-  how many were timed.
+- Scenarios other than `cold` are explainer's (`warm`, `edit-*`), each a new process using
+  the build cache the previous build left in `.explainer-cache/`: `edit-page` appends a
+  sentence outside any claim (one page re-rendered), `edit-source` and `edit-template`
+  change what every page shows (every page re-rendered). The runs column says how many
+  runs were timed.
+- explainer uses both cores (forked workers); so do Hugo and Eleventy in part. CPU s above
+  the wall time shows it.
 - The machine is shared by other sessions: a load above 2 (the core count) means the wall
   times of that row include waiting for a core; CPU s is the steadier figure.
 """

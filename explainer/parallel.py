@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 MIN_ITEMS = 64  # below this, forking costs more than it saves
+PART = 100  # pages per message from a child
 
 
 def workers() -> int:
@@ -131,9 +132,7 @@ def render_shares(
     if team is None:
         if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
             return work(items)
-        results = parse_shares(work, items, jobs)  # plain children: no exchange needed
-        finish()
-        return results
+        return _fork_map(work, items, jobs)
     places = _deal(items, team.jobs, owner)
     shares = [[] for _ in range(team.jobs)]
     for item, place in zip(items, places, strict=True):
@@ -141,7 +140,7 @@ def render_shares(
     if team.index > 0:  # a child: its share, and done
         status = 1
         try:
-            _send(team.writer, work(shares[team.index]))
+            _send_parts(team.writer, work(shares[team.index]))
             status = 0
         finally:
             os._exit(status)
@@ -149,7 +148,7 @@ def render_shares(
     for index in range(1, team.jobs):
         result = None
         if index in team.children:
-            result = _receive(team.children[index].reader)
+            result = _receive_parts(team.children[index].reader)
             _dismiss(team, index)
         if not (isinstance(result, list) and len(result) == len(shares[index])):
             result = work(shares[index])
@@ -168,6 +167,45 @@ def finish() -> None:
         os._exit(0)  # a child that did not get to render (the build stopped early)
     for index in list(team.children):
         _dismiss(team, index)
+
+
+def _fork_map(work: Callable[[Sequence], list], items: Sequence, jobs: int) -> list:
+    """`work(items)` in `jobs` processes that each do a share, send it and exit."""
+    shares = [items[i::jobs] for i in range(jobs)]
+    children = {}
+    for index in range(1, jobs):
+        reader, writer = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            for child in children.values():
+                os.close(child.reader)
+            os.close(reader)
+            status = 1
+            try:
+                _send_parts(writer, work(shares[index]))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        children[index] = _Child(pid, reader, -1)
+    team = _Team(jobs, children=children)
+    try:
+        results = [work(shares[0])]
+        for index in range(1, jobs):
+            result = _receive_parts(children[index].reader)
+            _dismiss(team, index)
+            if not (isinstance(result, list) and len(result) == len(shares[index])):
+                result = work(shares[index])
+            results.append(result)
+    finally:
+        for index in list(team.children):
+            _dismiss(team, index)
+    merged = [None] * len(items)
+    for i, result in enumerate(results):
+        merged[i::jobs] = result
+    return merged
 
 
 def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
@@ -190,8 +228,9 @@ def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
 def _dismiss(team: _Team, index: int) -> None:
     child = team.children.pop(index)
     for fd in (child.reader, child.writer):
-        with contextlib.suppress(OSError):
-            os.close(fd)
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
     with contextlib.suppress(OSError):  # it may be blocked sending, or already gone
         os.kill(child.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
@@ -200,9 +239,31 @@ def _dismiss(team: _Team, index: int) -> None:
 
 def _send(fd: int, value) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(len(data).to_bytes(8, "little") + data)
-    while view:
-        view = view[os.write(fd, view) :]
+    for view in (memoryview(len(data).to_bytes(8, "little")), memoryview(data)):
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _send_parts(fd: int, results: list) -> None:
+    """A long list as several messages, so neither side holds it twice at once."""
+    for start in range(0, len(results), PART):
+        _send(fd, results[start : start + PART])
+    _send(fd, _END)
+
+
+def _receive_parts(fd: int) -> list | None:
+    """What `_send_parts` sent, or None if the child ended before all of it."""
+    results = []
+    while True:
+        part = _receive(fd)
+        if part == _END:
+            return results
+        if not isinstance(part, list):
+            return None
+        results += part
+
+
+_END = "end of parts"
 
 
 def _receive(fd: int):
@@ -219,12 +280,16 @@ def _receive(fd: int):
         return None
 
 
-def _read(fd: int, n: int) -> bytes:
-    parts, left = [], n
-    while left:
-        part = os.read(fd, min(left, 1 << 20))
-        if not part:
+def _read(fd: int, n: int) -> bytearray:
+    """Exactly n bytes (fewer if the pipe closes), read in place: a child's share of the
+    pages is tens of megabytes, and each extra copy adds to the build's peak memory."""
+    buffer = bytearray(n)
+    view, got = memoryview(buffer), 0
+    while got < n:
+        count = os.readv(fd, [view[got : got + (1 << 20)]])
+        if not count:
             break
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
+        got += count
+    view.release()
+    del buffer[got:]
+    return buffer

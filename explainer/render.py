@@ -35,6 +35,7 @@ from .urls import BaseUrl
 from .write import OutputFiles
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+NOT_TEMPLATES = {"static", "fonts", "strings"}  # folders of templates/ holding other files
 
 
 @dataclass
@@ -193,7 +194,11 @@ class Renderer:
         """Load every template as it is now and use exactly those for the whole render,
         so pages and their cache keys agree on one version of each (yields their digests).
         """
-        names = [n for n in self.env.list_templates() if n.endswith(TEMPLATE_SUFFIXES)]
+        names = [
+            n
+            for n in self.env.list_templates()
+            if n.endswith(TEMPLATE_SUFFIXES) and n.split("/")[0] not in NOT_TEMPLATES
+        ]
         for name in names:
             try:
                 self.env.get_template(name)

@@ -219,3 +219,11 @@ def test_real_content_builds_with_status_labels_and_ledger(real_project):
     assert html.count('class="status status--') >= 6
     assert 'id="ledger-title"' in html
     assert 'href="/about/">Policy on unnamed sources</a>' in html
+
+
+def test_text_files_beside_templates_are_not_compiled_as_templates(project):
+    """templates/fonts/LICENSE.txt and the like are data: Jinja syntax in them is no error."""
+    write(project, "templates/fonts/NOTES.txt", "A note with {{ braces and {% tags")
+    write(project, "templates/static/readme.txt", "{{ not a template")
+    run = run_cli(project, "build")
+    assert run.code == 0, run.err
