@@ -52,6 +52,7 @@ class BuildCache:
         self.file = root / FOLDER / FILE
         self.claims: dict[str, list] = {}
         self.outputs: dict[str, dict[str, list]] = {}
+        self._saved: tuple = (set(), {})
         try:
             data = json.loads(self.file.read_text("utf-8"))
         except (OSError, ValueError):
@@ -60,15 +61,20 @@ class BuildCache:
             claims, outputs = data.get("claims"), data.get("outputs")
             self.claims = claims if isinstance(claims, dict) else {}
             self.outputs = outputs if isinstance(outputs, dict) else {}
+        self._saved = (set(self.claims), self.outputs)
 
     def pages_for(self, out_dir: Path) -> DiskPages:
         known = self.outputs.get(str(out_dir))
         return DiskPages(out_dir, known if isinstance(known, dict) else {})
 
-    def save(self, pages: DiskPages) -> None:
+    def save(self, pages: DiskPages, keep: set[str]) -> None:
         """Record the build just written (best effort: a cache that cannot be written
-        only makes the next build slower)."""
+        only makes the next build slower). Claims of pages that no longer exist, or of
+        their earlier texts, are dropped (`keep`); an unchanged cache is not rewritten."""
+        self.claims = {k: v for k, v in self.claims.items() if k in keep}
         self.outputs = {str(pages.out_dir): pages.written()}
+        if (set(self.claims), self.outputs) == self._saved and self.file.exists():
+            return
         data = {"engine": ENGINE, "claims": self.claims, "outputs": self.outputs}
         try:
             self.file.parent.mkdir(exist_ok=True)

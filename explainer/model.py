@@ -176,6 +176,7 @@ class Document(Located):
     # and of everything its claims are made from (`resolve`).
     front_digest: str = field(default="", init=False, repr=False, compare=False)
     claims_key: str = field(default="", init=False, repr=False, compare=False)
+    memo_key: str = field(default="", init=False, repr=False, compare=False)  # resolve's
 
 
 @dataclass(eq=False)

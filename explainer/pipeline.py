@@ -90,7 +90,7 @@ class Project:
             result.base_url = base
             if to_disk and not diags.errors:
                 write(result.files, out, self.root, diags, pages.reused)
-                cache.save(pages)
+                cache.save(pages, keep={d.memo_key for d in content.pages})
         except BuildFailed:
             pass
         finally:

@@ -93,7 +93,7 @@ def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: 
     are unchanged, else by parsing it. Only pages that parse without a diagnostic are
     remembered, so a memo never has to repeat one."""
     page = routes.page(doc.slug)
-    key = _page_key(doc, tables)
+    key = doc.memo_key = _page_key(doc, tables)
     if doc.parsed_for == key:  # parsed by `_parse_ahead` in this process: keep its tokens
         return doc.claims
     remembered = memo.get(key) if memo is not None else None
