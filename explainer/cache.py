@@ -48,6 +48,8 @@ ENGINE = _engine()
 class BuildCache:
     """The cache file of one project, read once and written after a successful build."""
 
+    files = documents = None  # kept by the dev server only, in memory (`MemoryCache`)
+
     def __init__(self, root: Path) -> None:
         self.file = root / FOLDER / FILE
         self.claims: dict[str, list] = {}
@@ -67,7 +69,7 @@ class BuildCache:
         known = self.outputs.get(str(out_dir))
         return DiskPages(out_dir, known if isinstance(known, dict) else {})
 
-    def save(self, pages: DiskPages, keep: set[str]) -> None:
+    def save(self, pages: DiskPages, keep: set[str], raw=None) -> None:
         """Record the build just written (best effort: a cache that cannot be written
         only makes the next build slower). Claims of pages that no longer exist, or of
         their earlier texts, are dropped (`keep`); an unchanged cache is not rewritten."""

@@ -72,12 +72,13 @@ class RawContent:
     digests: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
 
 
-def load(root: Path, diags: Diagnostics, memo: dict | None = None) -> RawContent:
+def load(root: Path, diags: Diagnostics, memo: dict | None = None, known=None) -> RawContent:
     """Read every content file under root/content; problems become diagnostics.
 
     `memo` (the dev server's, from `remember` of the last build) holds the parsed YAML
     and front matter of clean files by their text: a rebuild after one edit parses
-    one file.
+    one file. `known` (the build cache's documents) holds front matter, by digest, that
+    `validate` will not need parsed: it has the document's fields already.
     """
     content = root / "content"
     docs: dict[str, YamlDoc] = {}
@@ -97,8 +98,8 @@ def load(root: Path, diags: Diagnostics, memo: dict | None = None) -> RawContent
             docs[name] = remembered or parse_yaml(text, rel, diags)
     return RawContent(
         yaml=docs,
-        sections=_load_markdown_dir(content / "sections", root, diags, memo),
-        pages=_load_markdown_dir(content / "pages", root, diags, memo),
+        sections=_load_markdown_dir(content / "sections", root, diags, memo, known),
+        pages=_load_markdown_dir(content / "pages", root, diags, memo, known),
         digests=digests,
     )
 
@@ -365,7 +366,7 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
 
 
 def _load_markdown_dir(
-    folder: Path, root: Path, diags: Diagnostics, memo: dict | None = None
+    folder: Path, root: Path, diags: Diagnostics, memo: dict | None = None, known=None
 ) -> list[MarkdownFile]:
     if not folder.exists():
         return []
@@ -384,6 +385,10 @@ def _load_markdown_dir(
             continue
         key = digest(rel, text)
         parsed = memo.get(key) if memo is not None else None
+        match = FRONT_MATTER.match(text) if known is not None and parsed is None else None
+        if match and digest(rel, text[: match.end()]) in known:  # `validate` has its fields
+            body_line = text.count("\n", 0, match.end()) + 1
+            parsed = YamlDoc(rel), text[match.end() :], body_line
         front, body, body_line = parsed or split_front_matter(text, rel, diags)
         slug, front_digest = _slug_from_name(path.stem), digest(rel, text[: len(text) - len(body)])
         files.append(MarkdownFile(rel, slug, front, body, body_line, key, front_digest))

@@ -37,8 +37,8 @@ class Project:
     """A project root with its long-lived parser, template environment and caches.
 
     Building to an output folder uses the build cache in `.explainer-cache/` (see
-    `cache`); rendering in memory (the dev server) keeps its caches in this object.
-    Either way the bytes are exactly those of a clean build.
+    `cache`); rendering in memory (the dev server) keeps the same caches in this
+    object. Either way the bytes are exactly those of a clean build.
     """
 
     def __init__(self, root: Path, jobs: int = 1) -> None:
@@ -46,10 +46,7 @@ class Project:
         self.jobs = jobs  # processes for parsing and rendering (`parallel.workers()`)
         self.md = make_markdown()
         self.renderer = Renderer(self.root, self.md, jobs)
-        self.claims_memo: dict = {}
-        self.files_memo: dict = {}
-        self.documents_memo: dict = {}
-        self.pages = PageCache()
+        self.memory = MemoryCache()
 
     def build(
         self,
@@ -62,24 +59,18 @@ class Project:
         result = Result()
         diags = result.diagnostics
         to_disk = write_output and out is not None
-        cache = BuildCache(self.root) if to_disk else None
-        memo = cache.claims if cache else self.claims_memo
-        pages = cache.pages_for(out.absolute()) if cache else self.pages
+        cache = BuildCache(self.root) if to_disk else self.memory
+        pages = cache.pages_for(out.absolute() if to_disk else None)
         thresholds = gc.get_threshold()
         # A build makes millions of small, long-lived objects (tokens, the model): the
         # default collector rescans them all again and again (40 % of a 4,000-page parse).
         gc.set_threshold(100_000, 50, 1000)
         try:
-            raw = load(self.root, diags, None if cache else self.files_memo)
-            if not cache:
-                self.files_memo = remember(raw)
-            content = validate(raw, diags, drafts, None if cache else self.documents_memo)
-            if not cache:  # forget documents no file has any more
-                current = {f.front_digest for f in [*raw.sections, *raw.pages]}
-                self.documents_memo = {k: v for k, v in self.documents_memo.items() if k in current}
+            raw = load(self.root, diags, cache.files, cache.documents)
+            content = validate(raw, diags, drafts, cache.documents)
             if content is None:
                 return result
-            resolve(content, self.md, diags, memo, self.jobs)
+            resolve(content, self.md, diags, cache.claims, self.jobs)
             if diags.errors:
                 return result
             result.suppressed = check_sourcing(content, diags)
@@ -88,12 +79,34 @@ class Project:
             base = base_url or content.site.base_url
             result.files = self.renderer.render(content, base, diags, pages)
             result.base_url = base
-            if to_disk and not diags.errors:
+            if to_disk:
                 write(result.files, out, self.root, diags, pages.reused)
-                cache.save(pages, keep={d.memo_key for d in content.pages})
+            keep = {d.memo_key for d in content.pages}
+            keep |= {f.front_digest for f in [*raw.sections, *raw.pages]}
+            cache.save(pages, keep, raw)
         except BuildFailed:
             pass
         finally:
             parallel.finish()  # a child process of this build never gets past here
             gc.set_threshold(*thresholds)
         return result
+
+
+class MemoryCache:
+    """The dev server's caches, kept between its rebuilds: parsed files (`load`), valid
+    documents (`validate`), pages' claims (`resolve`) and rendered pages (`render`)."""
+
+    def __init__(self) -> None:
+        self.files: dict = {}
+        self.documents: dict = {}
+        self.claims: dict = {}
+        self.pages = PageCache()
+
+    def pages_for(self, out_dir: None) -> PageCache:
+        return self.pages
+
+    def save(self, pages: PageCache, keep: set[str], raw) -> None:
+        """Keep what this build used, so a long session does not pile up old versions."""
+        self.files = remember(raw)
+        self.documents = {k: v for k, v in self.documents.items() if k in keep}
+        self.claims = {k: v for k, v in self.claims.items() if k in keep}
