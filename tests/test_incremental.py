@@ -40,6 +40,17 @@ def add_page(root: Path, n: int, rng: random.Random) -> None:
     )
 
 
+def real_site_with_pages(tmp_path: Path, seed: int, pages: int = PAGES) -> Path:
+    """The real content and templates plus `pages` annotated free-standing pages."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    rng = random.Random(seed)
+    for n in range(pages):
+        add_page(root, n, rng)
+    return root
+
+
 def pages(root: Path) -> list[Path]:
     return sorted((root / "content/pages").glob("extra-*.md"))
 
@@ -158,12 +169,8 @@ def always_fork(monkeypatch):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, seed, always_fork):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
+    root = real_site_with_pages(tmp_path, seed)
     rng = random.Random(seed)
-    for n in range(PAGES):
-        add_page(root, n, rng)
     serving = Project(root)  # long-lived, as under `serve`
     for step in range(14):
         edit = rng.choice(EDITS)
@@ -181,12 +188,7 @@ def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, s
 
 
 def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
-    rng = random.Random(0)
-    for n in range(PAGES):
-        add_page(root, n, rng)
+    root = real_site_with_pages(tmp_path, 0)
     assert Project(root).build(out=root / "site").ok
     assert (root / ".explainer-cache/build.json").is_file()
     before = {p: p.stat().st_ino for p in (root / "site").rglob("*.html")}
@@ -208,9 +210,7 @@ def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path):
 
 
 def test_a_broken_or_foreign_cache_file_is_ignored(tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
+    root = real_site_with_pages(tmp_path, 0, pages=0)
     expected = clean_build(root)
     cache = root / ".explainer-cache/build.json"
     cache.parent.mkdir()
@@ -221,23 +221,14 @@ def test_a_broken_or_foreign_cache_file_is_ignored(tmp_path):
 
 
 def test_work_spread_over_processes_gives_the_same_bytes(tmp_path, always_fork):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
-    rng = random.Random(5)
-    for n in range(PAGES):
-        add_page(root, n, rng)
+    root = real_site_with_pages(tmp_path, 5)
     alone = Project(root, jobs=1).build(out=None)
     spread = Project(root, jobs=3).build(out=None)
     assert alone.ok and dict(spread.files) == dict(alone.files)
 
 
 def test_a_failing_share_is_redone_here_and_reported_as_usual(tmp_path, always_fork):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
-    for n in range(PAGES):
-        add_page(root, n, random.Random(n))
+    root = real_site_with_pages(tmp_path, 0)
     page = root / "templates/page.html"
     page.write_text(
         page.read_text().replace("{{ markdown(doc) }}", "{{ markdown(doc) }}{{ nope.x }}")
@@ -263,11 +254,7 @@ def test_fork_map_keeps_order_and_survives_a_dying_child(always_fork):
 
 
 def test_one_changed_file_is_renamed_into_place_and_the_rest_stay(tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
-    for n in range(PAGES):
-        add_page(root, n, random.Random(n))
+    root = real_site_with_pages(tmp_path, 0)
     assert Project(root).build(out=root / "site").ok
     site_inode = (root / "site").stat().st_ino
     target = root / "content/pages/extra-3.md"
