@@ -70,33 +70,17 @@ def parse_shares(work: Callable[[Sequence], list], items: Sequence, jobs: int) -
     global _team
     if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork") or _team is not None:
         return work(items)
-    team = _Team(jobs)
+    team = _team = _start_team(jobs)
     shares = [items[i::jobs] for i in range(jobs)]
-    for index in range(1, jobs):
-        from_child, to_parent = os.pipe()
-        from_parent, to_child = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # a child: its share, then wait for everyone's
-            for child in team.children.values():  # its siblings' pipes are not its own
-                os.close(child.reader)
-                os.close(child.writer)
-            os.close(from_child)
-            os.close(to_child)
-            _team = _Team(jobs, index, reader=from_parent, writer=to_parent)
-            try:
-                _send(to_parent, work(shares[index]))
-                everything = _receive(from_parent)
-            except BaseException:  # noqa: BLE001 - the parent redoes this share
-                os._exit(1)
-            if everything is None:
-                os._exit(0)  # the parent gave up on this build
-            return everything
-        os.close(to_parent)
-        os.close(from_parent)
-        team.children[index] = _Child(pid, from_child, to_child)
-    _team = team
+    if team.index > 0:  # a child: its share, then wait for everyone's
+        try:
+            _send(team.writer, work(shares[team.index]))
+            everything = _receive(team.reader)
+        except BaseException:  # noqa: BLE001 - the parent redoes this share
+            os._exit(1)
+        if everything is None:
+            os._exit(0)  # the parent gave up on this build
+        return everything
     results = [work(shares[0])]
     for index in range(1, jobs):
         result = _receive(team.children[index].reader)
@@ -128,11 +112,12 @@ def render_shares(
     `parse_shares`, this does the child's share, sends it and exits. The parent uses
     those children, or forks new ones for this alone when there are none.
     """
-    team = _team
-    if team is None:
+    global _team
+    if _team is None:
         if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
             return work(items)
-        return _fork_map(work, items, jobs)
+        _team = _start_team(jobs)
+    team = _team
     places = _deal(items, team.jobs, owner)
     shares = [[] for _ in range(team.jobs)]
     for item, place in zip(items, places, strict=True):
@@ -153,6 +138,7 @@ def render_shares(
         if not (isinstance(result, list) and len(result) == len(shares[index])):
             result = work(shares[index])
         results.append(result)
+    finish()  # the team's work is done
     taken = [iter(result) for result in results]
     return [next(taken[place]) for place in places]
 
@@ -169,43 +155,27 @@ def finish() -> None:
         _dismiss(team, index)
 
 
-def _fork_map(work: Callable[[Sequence], list], items: Sequence, jobs: int) -> list:
-    """`work(items)` in `jobs` processes that each do a share, send it and exit."""
-    shares = [items[i::jobs] for i in range(jobs)]
-    children = {}
+def _start_team(jobs: int) -> _Team:
+    """Fork `jobs` - 1 children, each with a pipe each way to the parent. Returns this
+    process's place: in the parent the team, in a child its own index and pipe ends."""
+    team = _Team(jobs)
     for index in range(1, jobs):
-        reader, writer = os.pipe()
+        from_child, to_parent = os.pipe()
+        from_parent, to_child = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            for child in children.values():
+            for child in team.children.values():  # its siblings' pipes are not its own
                 os.close(child.reader)
-            os.close(reader)
-            status = 1
-            try:
-                _send_parts(writer, work(shares[index]))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(writer)
-        children[index] = _Child(pid, reader, -1)
-    team = _Team(jobs, children=children)
-    try:
-        results = [work(shares[0])]
-        for index in range(1, jobs):
-            result = _receive_parts(children[index].reader)
-            _dismiss(team, index)
-            if not (isinstance(result, list) and len(result) == len(shares[index])):
-                result = work(shares[index])
-            results.append(result)
-    finally:
-        for index in list(team.children):
-            _dismiss(team, index)
-    merged = [None] * len(items)
-    for i, result in enumerate(results):
-        merged[i::jobs] = result
-    return merged
+                os.close(child.writer)
+            os.close(from_child)
+            os.close(to_child)
+            return _Team(jobs, index, reader=from_parent, writer=to_parent)
+        os.close(to_parent)
+        os.close(from_parent)
+        team.children[index] = _Child(pid, from_child, to_child)
+    return team
 
 
 def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
@@ -228,9 +198,8 @@ def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
 def _dismiss(team: _Team, index: int) -> None:
     child = team.children.pop(index)
     for fd in (child.reader, child.writer):
-        if fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        with contextlib.suppress(OSError):
+            os.close(fd)
     with contextlib.suppress(OSError):  # it may be blocked sending, or already gone
         os.kill(child.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
