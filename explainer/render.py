@@ -465,11 +465,12 @@ class Sandbox(jinja2.sandbox.SandboxedEnvironment):
         super().__init__(**options)
         self._verdicts: dict[tuple[type, str], bool] = {}
 
+    # Only markdown(doc) shows a body, and on its own page: `page_keys` relies on it.
+    HIDDEN = frozenset({(Document, "body"), (Document, "tokens")})
+
     def getattr(self, obj, attribute: str):
-        if attribute in ("body", "tokens") and isinstance(obj, Document):
-            # only markdown(doc) shows a body, on its own page: see `page_keys`
-            return self.unsafe_undefined(obj, attribute)
-        if type(obj) in self.MODEL_TYPES and not attribute.startswith("_"):
+        key = (type(obj), attribute)
+        if key[0] in self.MODEL_TYPES and key not in self.HIDDEN and attribute[:1] != "_":
             try:
                 return getattr(obj, attribute)
             except AttributeError:
@@ -477,10 +478,12 @@ class Sandbox(jinja2.sandbox.SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        """Asked by `getattr` and `getitem` (`doc["body"]`) alike."""
         key = (type(obj), attr)
         verdict = self._verdicts.get(key)
         if verdict is None:
-            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+            safe = key not in self.HIDDEN and super().is_safe_attribute(obj, attr, value)
+            verdict = self._verdicts[key] = safe
         return verdict
 
 

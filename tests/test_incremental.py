@@ -265,3 +265,16 @@ def test_one_changed_file_is_renamed_into_place_and_the_rest_stay(tmp_path):
     assert "One more sentence." in (root / "site/extra-3/index.html").read_text()
     assert sorted(p.name for p in root.glob(".site.*-*")) == []  # leftovers cleaned
     assert tree(root / "site") == clean_build(root)
+
+
+@pytest.mark.parametrize("reach", ["doc.body", "doc['body']", "doc|attr('body')", "doc.tokens"])
+def test_templates_cannot_show_a_body_except_through_markdown(tmp_path, reach):
+    """Page keys leave other pages' bodies out, so no template may read a body directly."""
+    root = real_site_with_pages(tmp_path, 0, pages=1)
+    page = root / "templates/page.html"
+    page.write_text(
+        page.read_text().replace("{{ markdown(doc) }}", "{{ markdown(doc) }}{{ " + reach + " }}")
+    )
+    result = Project(root).build(out=None)
+    assert not result.ok
+    assert [d.pos.file for d in result.diagnostics.errors] == ["templates/page.html"]
