@@ -76,10 +76,12 @@ def resolve(
 
     tables = digest(*sorted(sources), "\0", *sorted(content.quotes_by_id), "\0")
     tables = digest(tables, *sorted(content.broken_ids))
+    for doc in content.pages:  # what the memo knows a page's claims by
+        doc.memo_key = digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
     if memo is not None and jobs > 1:
-        _parse_ahead(content, md, memo, tables, jobs)
+        _parse_ahead(content, md, memo, jobs)
     for doc in content.pages:
-        claims += _resolve_page(doc, content, md, diags, memo, tables, sources)
+        claims += _resolve_page(doc, content, md, diags, memo, sources)
 
     for claim in claims:
         for source in dict.fromkeys(claim.sources):
@@ -88,15 +90,14 @@ def resolve(
     return content
 
 
-def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: str, sources: dict):
+def _resolve_page(doc: Document, content, md, diags, memo: dict | None, sources: dict):
     """A free-standing page's claims: from the memo when its text and the ids it can name
     are unchanged, else by parsing it. Only pages that parse without a diagnostic are
     remembered, so a memo never has to repeat one."""
     page = routes.page(doc.slug)
-    key = doc.memo_key = _page_key(doc, tables)
-    if doc.parsed_for == key:  # parsed by `_parse_ahead` in this process: keep its tokens
+    if doc.parsed_ahead:  # by `_parse_ahead`, in this process: keep its tokens
         return doc.claims
-    remembered = memo.get(key) if memo is not None else None
+    remembered = memo.get(doc.memo_key) if memo is not None else None
     if remembered is not None:
         try:  # the memo may come from a cache file: anything odd in it is a miss
             claims_key, records = remembered
@@ -113,12 +114,8 @@ def _resolve_page(doc: Document, content, md, diags, memo: dict | None, tables: 
     claims = _resolve_document(doc, page, content, md, diags)
     entry = _memo_entry(doc, claims)
     if memo is not None and len(diags.items) == before:
-        memo[key] = entry
+        memo[doc.memo_key] = entry
     return claims
-
-
-def _page_key(doc: Document, tables: str) -> str:
-    return digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
 
 
 def _memo_entry(doc: Document, claims: list[Claim]) -> list:
@@ -128,14 +125,14 @@ def _memo_entry(doc: Document, claims: list[Claim]) -> list:
     return [doc.claims_key, records]
 
 
-def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs: int) -> None:
+def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, jobs: int) -> None:
     """Parse the pages the memo does not know, spread over `jobs` processes.
 
     Their claims go into the memo, where `_resolve_page` then finds them; pages with a
     problem are left out and parsed again there, so their diagnostics come out as
-    usual. This process's own share keeps its tokens (`parsed_for`).
+    usual. This process's own share keeps its tokens (`parsed_ahead`).
     """
-    todo = [d for d in content.pages if _page_key(d, tables) not in memo]
+    todo = [d for d in content.pages if d.memo_key not in memo]
 
     for n, doc in enumerate(todo):
         doc.share = n % jobs  # the process that parses it renders it: `render`
@@ -145,17 +142,15 @@ def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, tables: str, jobs
         for doc in docs:
             quiet = _Quiet()
             claims = _resolve_document(doc, routes.page(doc.slug), content, md, quiet)
-            entry = _memo_entry(doc, claims)
-            if not quiet.count:
-                doc.parsed_for = _page_key(doc, tables)
-            results.append(None if quiet.count else entry)
+            doc.parsed_ahead = not quiet.count
+            results.append(_memo_entry(doc, claims) if doc.parsed_ahead else None)
         return results
 
     with preserved_budget():  # problems found here are reported later, with the budget
         results = parse_shares(work, todo, jobs)
     for doc, entry in zip(todo, results, strict=True):
         if entry is not None:
-            memo[_page_key(doc, tables)] = entry
+            memo[doc.memo_key] = entry
 
 
 class _Quiet:
