@@ -75,10 +75,9 @@ class RawContent:
 def load(root: Path, diags: Diagnostics, memo: dict | None = None, known=None) -> RawContent:
     """Read every content file under root/content; problems become diagnostics.
 
-    `memo` (the dev server's, from `remember` of the last build) holds the parsed YAML
-    and front matter of clean files by their text: a rebuild after one edit parses
-    one file. `known` (the build cache's documents) holds front matter, by digest, that
-    `validate` will not need parsed: it has the document's fields already.
+    The dev server passes what its last build learnt, so a rebuild after one edit parses
+    one file: `memo` (from `remember`) holds the clean YAML files by their text, and
+    `known` the front matter, by digest, whose document `validate` already has.
     """
     content = root / "content"
     docs: dict[str, YamlDoc] = {}
@@ -98,21 +97,20 @@ def load(root: Path, diags: Diagnostics, memo: dict | None = None, known=None) -
             docs[name] = remembered or parse_yaml(text, rel, diags)
     return RawContent(
         yaml=docs,
-        sections=_load_markdown_dir(content / "sections", root, diags, memo, known),
-        pages=_load_markdown_dir(content / "pages", root, diags, memo, known),
+        sections=_load_markdown_dir(content / "sections", root, diags, known),
+        pages=_load_markdown_dir(content / "pages", root, diags, known),
         digests=digests,
     )
 
 
 def remember(raw: RawContent) -> dict:
-    """The memo `load` takes: the clean files of this load, by digest. (YamlDocs are
-    only ever read after loading, so the next build may share them.)"""
-    files = [*raw.sections, *raw.pages]
-    memo: dict = {f.digest: (f.front, f.body, f.body_line) for f in files if not f.front.broken}
-    for doc in raw.yaml.values():
-        if not doc.broken and doc.file in raw.digests:
-            memo["yaml", doc.file, raw.digests[doc.file]] = doc
-    return memo
+    """The memo `load` takes: the clean YAML files of this load, by digest. (YamlDocs
+    are only ever read after loading, so the next build may share them.)"""
+    return {
+        ("yaml", doc.file, raw.digests[doc.file]): doc
+        for doc in raw.yaml.values()
+        if not doc.broken and doc.file in raw.digests
+    }
 
 
 def digest(*parts: str | bytes) -> str:
@@ -366,7 +364,7 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
 
 
 def _load_markdown_dir(
-    folder: Path, root: Path, diags: Diagnostics, memo: dict | None = None, known=None
+    folder: Path, root: Path, diags: Diagnostics, known=None
 ) -> list[MarkdownFile]:
     if not folder.exists():
         return []
@@ -383,15 +381,17 @@ def _load_markdown_dir(
         text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES, folder_checked=True)
         if text is None:
             continue
-        key = digest(rel, text)
-        parsed = memo.get(key) if memo is not None else None
-        match = FRONT_MATTER.match(text) if known is not None and parsed is None else None
-        if match and digest(rel, text[: match.end()]) in known:  # `validate` has its fields
+        match = FRONT_MATTER.match(text)
+        front_digest = digest(rel, text[: match.end()]) if match else ""
+        if known is not None and front_digest in known:  # `validate` has its fields
             body_line = text.count("\n", 0, match.end()) + 1
-            parsed = YamlDoc(rel), text[match.end() :], body_line
-        front, body, body_line = parsed or split_front_matter(text, rel, diags)
-        slug, front_digest = _slug_from_name(path.stem), digest(rel, text[: len(text) - len(body)])
-        files.append(MarkdownFile(rel, slug, front, body, body_line, key, front_digest))
+            front, body = YamlDoc(rel), text[match.end() :]
+        else:
+            front, body, body_line = split_front_matter(text, rel, diags)
+        slug = _slug_from_name(path.stem)
+        files.append(
+            MarkdownFile(rel, slug, front, body, body_line, digest(rel, text), front_digest)
+        )
     return files
 
 

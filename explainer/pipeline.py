@@ -93,7 +93,7 @@ class Project:
 
 
 class MemoryCache:
-    """The dev server's caches, kept between its rebuilds: parsed files (`load`), valid
+    """The dev server's caches, kept between its rebuilds: parsed YAML files (`load`), valid
     documents (`validate`), pages' claims (`resolve`) and rendered pages (`render`)."""
 
     def __init__(self) -> None:
