@@ -135,25 +135,28 @@ def read_text(
     only a link in the file's own name can lead out (one `lstat` instead of resolving
     the whole path, for each of thousands of pages).
     """
+
+    def where(*line_col: int) -> Pos:  # the display path is worked out for messages only
+        return Pos(_rel(path, root), *line_col)
+
     try:
         real = path
-        if not (folder_checked and not stat.S_ISLNK(os.lstat(path).st_mode)):
+        if not folder_checked or stat.S_ISLNK(os.lstat(path).st_mode):
             real = path.resolve(strict=True)
-        if not real.is_relative_to(_resolved(root)) and real is not path:
-            message = "file is a link to outside the project; refusing to read it"
-            diags.error(Pos(_rel(path, root)), message)
-            return None
+            if not real.is_relative_to(_resolved(root)):
+                diags.error(where(), "file is a link to outside the project; refusing to read it")
+                return None
         if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
-            diags.error(Pos(_rel(path, root)), "not a regular file; refusing to read it")
+            diags.error(where(), "not a regular file; refusing to read it")
             return None
         with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
             data = f.read(limit + 1)
         if len(data) > limit:
             size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
-            diags.error(Pos(_rel(path, root)), f"file is larger than {size}")
+            diags.error(where(), f"file is larger than {size}")
             return None
     except OSError as e:
-        diags.error(Pos(_rel(path, root)), f"cannot read file: {e.strerror or e}")
+        diags.error(where(), f"cannot read file: {e.strerror or e}")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -161,13 +164,13 @@ def read_text(
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         diags.error(
-            Pos(_rel(path, root), line, col),
+            where(line, col),
             f"file is not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8",
         )
         return None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        diags.error(Pos(_rel(path, root), line), "file contains a NUL character")
+        diags.error(where(line), "file contains a NUL character")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
