@@ -5,7 +5,7 @@
 writes one folder per tool under --out, all holding the same N articles:
 
     explainer/  content/ (site, sources, actors, quotes, factbox, timeline, 3 sections,
-                N pages) and a copy of the project's templates/
+                N pages) and templates/base.html, a copy of the built-in theme's base template
     hugo/       hugo.toml, content/posts/*.md, layouts/ (base, single, home)
     eleventy/   eleventy.config.cjs, src/pages/*.md, src/_includes/ (base, page), src/index.njk
     pelican/    pelicanconf.py, content/*.md, theme/templates/ (base, article, index)
@@ -394,9 +394,12 @@ def write_explainer(site: Site, out: Path) -> None:
             front_matter({"title": f"Section {k + 1}", "order": k + 1}) + text,
         )
     for a in site.articles:
-        fm = {"title": a.title, "date": a.date, "summary": a.summary, "tags": a.tags}
+        fm = {"title": a.title, "date": a.date, "summary": a.summary}
         write(c / "pages" / f"{a.slug}.md", front_matter(fm) + body(a, site, annotate=True))
-    shutil.copytree(REPO / "templates", out / "templates", dirs_exist_ok=True)
+    # The built-in theme, with base.html copied out as a project override: the
+    # edit-template scenario edits it.
+    (out / "templates").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "explainer" / "theme" / "base.html", out / "templates" / "base.html")
 
 
 HUGO_BASE = """<!doctype html>

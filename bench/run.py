@@ -303,7 +303,7 @@ How to read it:
 
 - Every tool builds the same N articles (`bench/generate.py`). explainer also writes its home
   page, one page per actor and the quotes, sources and actors pages, hence its larger page
-  count; its templates are the project's own `templates/` (every claim with its source
+  count; its templates are the built-in theme (every claim with its source
   chips, a source list per page, margin notes), so its pages are about 4 times larger.
 - The peers are configured minimally and comparably: one base template, an article page and
   an index listing every article. Hugo has taxonomy, RSS, sitemap and section pages switched

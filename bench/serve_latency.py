@@ -47,7 +47,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copytree(content, root / "content")
-        shutil.copytree(REPO / "templates", root / "templates")
         edit, target, path = _edit(root, args.edit)
         print(f"content: {content}; editing {target.relative_to(root)}, reading {path}")
         command = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root)]

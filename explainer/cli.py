@@ -12,8 +12,8 @@ import time
 import traceback
 from pathlib import Path
 
-from .diagnostics import Diagnostics
-from .validate import is_safe_url
+from .diagnostics import Diagnostics, counts, report
+from .urls import is_safe_url
 
 COMMANDS = ("build", "check", "serve")
 
@@ -54,7 +54,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
     try:
         if args.command == "serve":
-            from .serve import serve  # livereload and tornado load only for serve
+            from .serve.server import serve  # livereload and tornado load only for serve
 
             return serve(root, args)
         return _build_or_check(root, args)
@@ -69,8 +69,8 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _build_or_check(root: Path, args) -> int:
-    from .parallel import workers
-    from .pipeline import Project
+    from .build.pipeline import Project
+    from .build.workers import workers
 
     start = time.perf_counter()
     checking = args.command == "check"
@@ -87,27 +87,20 @@ def _build_or_check(root: Path, args) -> int:
     )
     if failed:
         kept = "" if checking else "; the previous site was left as it was"
-        print(f"{_counts(result.diagnostics)}{kept}", file=sys.stderr)
+        print(f"{counts(result.diagnostics)}{kept}", file=sys.stderr)
         return 1
     pages = sum(1 for name in result.files if name.endswith(".html"))
     if checking:
-        print(f"checked {pages} pages: {_counts(result.diagnostics)} ({elapsed:.2f} s)")
+        print(f"checked {pages} pages: {counts(result.diagnostics)} ({elapsed:.2f} s)")
     else:
         shown = out.relative_to(root) if out.absolute().is_relative_to(root) else out
         print(f"built {pages} pages, {len(result.files)} files into {shown}/ in {elapsed:.2f} s")
     return 0
 
 
-def report(diags: Diagnostics, stream=None) -> None:
-    """Print diagnostics sorted by file and line, compiler style."""
-    stream = stream or sys.stderr
-    for d in diags.sorted():
-        print(d, file=stream)
-
-
 def print_rule_summary(diags: Diagnostics, suppressed: dict[str, int]) -> None:
     """One line per sourcing rule that found something, so policy drift shows at a glance."""
-    from .rules import RULES
+    from .content.rules import RULES
 
     found: dict[str, int] = {}
     for d in diags.items:
@@ -117,11 +110,6 @@ def print_rule_summary(diags: Diagnostics, suppressed: dict[str, int]) -> None:
         if rule_id in found or rule_id in suppressed:
             extra = f", {suppressed[rule_id]} suppressed" if rule_id in suppressed else ""
             print(f"  {rule_id}: {found.get(rule_id, 0)} found{extra}", file=sys.stderr)
-
-
-def _counts(diags: Diagnostics) -> str:
-    e, w = len(diags.errors), len(diags.warnings)
-    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from contextlib import contextmanager
+import sys
 from dataclasses import dataclass, field
 
 SUGGESTION_BUDGET = 50_000  # choices compared per build for "did you mean": ~1 s at most
-_budget = [SUGGESTION_BUDGET]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -55,9 +54,8 @@ class Diagnostics:
     """The build's collected diagnostics, in the order they were found."""
 
     items: list[Diagnostic] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        _budget[0] = SUGGESTION_BUDGET  # one Diagnostics per build: a fresh budget
+    # Choices "did you mean" may still compare in this build (see `did_you_mean`).
+    budget: int = field(default=SUGGESTION_BUDGET, repr=False)
 
     def error(self, pos: Pos, message: str, rule: str = "") -> None:
         self.items.append(Diagnostic(pos, "error", message, rule))
@@ -81,30 +79,32 @@ class Diagnostics:
     def __bool__(self) -> bool:
         return bool(self.items)
 
+    def did_you_mean(self, word: str, choices) -> str:
+        """The ' (did you mean 'x'?)' suffix for a misspelt id or field name, or ''.
 
-@contextmanager
-def preserved_budget():
-    """Suggestions made inside do not count against the build's budget."""
-    saved = _budget[0]
-    try:
-        yield
-    finally:
-        _budget[0] = saved
+        Each suggestion compares the word with every choice (up to 20 µs each), so a build
+        gets a budget of comparisons; past it, no more suggestions. 100,000 typos against
+        900 ids would otherwise take half an hour.
+        """
+        if len(choices) > self.budget:
+            return ""
+        self.budget -= len(choices)
+        close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class BuildFailed(Exception):
     """Raised by a stage that cannot go on; the diagnostics say why."""
 
 
-def did_you_mean(word: str, choices) -> str:
-    """The ' (did you mean 'x'?)' suffix for a misspelt id or field name, or ''.
+def report(diags: Diagnostics, stream=None) -> None:
+    """Print diagnostics sorted by file and line, compiler style."""
+    stream = stream or sys.stderr
+    for d in diags.sorted():
+        print(d, file=stream)
 
-    Each suggestion compares the word with every choice (up to 20 µs each), so a build
-    gets a budget of comparisons; past it, no more suggestions. 100,000 typos against
-    900 ids would otherwise take half an hour.
-    """
-    if len(choices) > _budget[0]:
-        return ""
-    _budget[0] -= len(choices)
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+
+def counts(diags: Diagnostics) -> str:
+    """'2 errors, 1 warning'."""
+    e, w = len(diags.errors), len(diags.warnings)
+    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"

@@ -9,8 +9,12 @@ which exist only when an origin is known: from an absolute `--base-url` (or
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 @dataclass(frozen=True)
@@ -64,3 +68,19 @@ def split_base_url(base_url: str) -> tuple[str, str]:
         path += "/"
     origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
     return path, origin
+
+
+def is_safe_url(url: str) -> bool:
+    """Only http(s), mailto and relative URLs reach a page.
+
+    Browsers drop tabs and newlines inside URLs (`java\tscript:`), so any control
+    character or space makes a URL unsafe rather than being stripped.
+    """
+    if not url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    try:
+        urlsplit(url)  # "http://[x" would make every later urlsplit raise ValueError
+    except ValueError:
+        return False
+    scheme = URL_SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES

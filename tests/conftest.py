@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+THEME = REPO / "explainer" / "theme"  # the built-in theme, copied into test projects to edit
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = os.environ.get("EXPLAINER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,7 +27,7 @@ def make_project(tmp_path: Path, fixture: str = "minimal") -> Path:
     """A copy of tests/fixtures/<fixture>/content with the real templates/, to edit freely."""
     root = tmp_path / "project"
     shutil.copytree(FIXTURES / fixture / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(THEME, root / "templates")
     return root
 
 
@@ -40,7 +41,7 @@ def real_project(tmp_path: Path) -> Path:
     """A copy of the real minerals-deal content and templates."""
     root = tmp_path / "real"
     shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(THEME, root / "templates")
     return root
 
 

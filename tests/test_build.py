@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import run_cli, write
 
-from explainer.pipeline import Project
+from explainer.build.pipeline import Project
 
 
 def build(root: Path, *args: str) -> Path:

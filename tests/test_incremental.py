@@ -17,10 +17,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, THEME
 
-from explainer import parallel
-from explainer.pipeline import Project
+from explainer.build import workers as parallel
+from explainer.build.pipeline import Project
 
 PAGES = 6
 
@@ -44,7 +44,7 @@ def real_site_with_pages(tmp_path: Path, seed: int, pages: int = PAGES) -> Path:
     """The real content and templates plus `pages` annotated free-standing pages."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(THEME, root / "templates")
     rng = random.Random(seed)
     for n in range(pages):
         add_page(root, n, rng)

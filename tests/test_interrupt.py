@@ -144,7 +144,7 @@ def test_a_swap_cut_short_is_repaired(project: Path):
     assert run_cli(project, "build").code == 0
     before = tree_digest(project / "site")
     (project / "site").rename(project / ".site.old-12345")
-    from explainer.write import _clean_leftovers
+    from explainer.build.write import _clean_leftovers
 
     _clean_leftovers(project / "site")
     assert tree_digest(project / "site") == before

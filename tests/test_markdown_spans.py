@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainer import markdown
+from explainer.content import markdown
 
 
 def plugin_only():

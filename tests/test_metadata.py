@@ -9,7 +9,7 @@ import pytest
 from helpers import run_cli, write
 from sitecheck import build, html_pages, parse_page, replace
 
-from explainer.metadata import jsonld
+from explainer.site.jsonld import jsonld
 
 ORIGIN = "https://example.org"
 BASE = f"{ORIGIN}/minerals/"

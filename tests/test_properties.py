@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from safety import assert_safe_site, parse, template_tags
 
-from explainer.model import SOURCE_KINDS
-from explainer.pipeline import Project
+from explainer.build.pipeline import Project
+from explainer.content.model import SOURCE_KINDS
 
 settings.register_profile(
     "default",

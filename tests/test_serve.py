@@ -21,11 +21,11 @@ import pytest
 from helpers import run_cli, write
 from markupsafe import escape
 
-from explainer import watch
-from explainer.pipeline import Project
-from explainer.preview import Preview, Snapshot, describe, respond, stylesheet_swaps
-from explainer.serve import LIVE_SCRIPT, PortInUse, PreviewServer
-from explainer.watch import ignored
+from explainer.build.pipeline import Project
+from explainer.serve import watch
+from explainer.serve.preview import Preview, Snapshot, describe, respond, stylesheet_swaps
+from explainer.serve.server import LIVE_SCRIPT, PortInUse, PreviewServer
+from explainer.serve.watch import ignored
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -404,10 +404,17 @@ def test_a_broken_error_template_falls_back_to_a_bare_page(project: Path) -> Non
 
 
 def test_removing_and_restoring_a_watched_folder(project: Path) -> None:
+    replace(project, "templates/404.html", "<h1>", "<h1>Ours: ")
     with running(project) as server:
+        assert "Ours: " in page(server, "/404.html")
+        # Without templates/, the built-in theme is used.
         os.rename(project / "templates", project / "templates-away")
-        wait_until(lambda: get(server, "/")[0] == 500, what="the error page")
+        wait_until(lambda: "Ours: " not in page(server, "/404.html"), what="the built-in theme")
         os.rename(project / "templates-away", project / "templates")
+        wait_until(lambda: "Ours: " in page(server, "/404.html"), what="the override again")
+        os.rename(project / "content", project / "content-away")
+        wait_until(lambda: get(server, "/")[0] == 500, what="the error page")
+        os.rename(project / "content-away", project / "content")
         wait_until(lambda: get(server, "/")[0] == 200, what="recovery")
         # The new folder is watched too.
         replace(project, "templates/404.html", "<h1>", "<h1>Lost: ")

@@ -9,7 +9,7 @@ from helpers import run_cli, write
 from PIL import Image
 from sitecheck import build, parse_page, replace
 
-from explainer.share_image import CardStyle, draw_card, wrap
+from explainer.site.share_image import CardStyle, draw_card, wrap
 
 
 def share_png(site):
@@ -83,7 +83,7 @@ AT = "templates/share_card.yaml:1:1: error: "
         ),
         (
             "text_font: fonts/missing.ttf\n",
-            AT + "text_font templates/fonts/missing.ttf is not a readable font file",
+            AT + "text_font fonts/missing.ttf is not a readable font file of the theme",
         ),
         ("background: [red\n", "templates/share_card.yaml:2:1: error: YAML syntax error"),
     ],

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainer import load
+from explainer.content import yamlpos as load
 from explainer.diagnostics import Diagnostics
 
 CASES = [

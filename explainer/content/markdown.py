@@ -27,7 +27,7 @@ from markdown_it.renderer import RendererHTML
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 
-from .validate import is_safe_url
+from ..urls import is_safe_url
 
 
 def make_markdown() -> MarkdownIt:

@@ -12,10 +12,10 @@ import json
 
 from markupsafe import Markup
 
-from . import routes
-from .model import Actor, Content, Person, Source
+from .. import routes
+from ..content.model import Actor, Content, Person, Source
+from ..urls import BaseUrl
 from .share_image import ShareImage
-from .urls import BaseUrl
 
 CONTEXT = "https://schema.org"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 
-from . import routes
-from .markdown import inline_text
-from .model import Content, Person
-from .urls import BaseUrl
+from .. import routes
+from ..content.markdown import inline_text
+from ..content.model import Content, Person
+from ..urls import BaseUrl
 
 VERSION = 1
 

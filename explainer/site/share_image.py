@@ -1,10 +1,10 @@
 """The share card: a 1200×630 PNG that link previews show, drawn at build time.
 
-Fonts come from files shipped in templates/ (DejaVu Sans by default: Pillow's
+Fonts come from files of the theme (DejaVu Sans by default: Pillow's
 built-in Aileron lacks dashes, accents and the euro sign that news text needs), so
 no system font is used and every machine draws the same pixels. Without font
 files it falls back to Pillow's built-in scalable font (Pillow 10.1+). The card's
-look is presentation, so it is set in `templates/share_card.yaml` (all fields
+look is presentation, so it is set in the theme's `share_card.yaml` (all fields
 optional), checked like content.
 """
 
@@ -16,12 +16,14 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from . import routes
-from .diagnostics import Diagnostics
-from .load import parse_yaml, read_text
-from .markdown import inline_text
-from .model import Content, Located
-from .validate import build_item
+from .. import routes
+from ..content.files import read_text
+from ..content.markdown import inline_text
+from ..content.model import Content, Located
+from ..content.schema import build_item
+from ..content.yamlpos import parse_yaml
+from ..diagnostics import Diagnostics
+from .theme import Theme
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -37,7 +39,7 @@ class CardStyle(Located):
     text: str = "#ffffff"
     accent: str = "#f2b233"
     muted: str = "#c5cbe0"
-    headline_font: str | None = None  # a .ttf or .otf under templates/; else Pillow's own font
+    headline_font: str | None = None  # a .ttf or .otf file of the theme; else Pillow's own font
     text_font: str | None = None  # the kicker, fact and footer
     fact: str = "factbox"  # under the headline: the first fact-box row, or the summary
 
@@ -55,16 +57,17 @@ class ShareImage:
         return routes.static(self.file)
 
 
-def load_style(templates: Path, root: Path, diags: Diagnostics) -> CardStyle | None:
-    """The card style from templates/share_card.yaml, defaults if absent; None after errors."""
-    path = templates / STYLE_FILE
-    if not path.exists():
+def load_style(theme: Theme, diags: Diagnostics) -> CardStyle | None:
+    """The card style from the theme's share_card.yaml, defaults if absent; None after errors."""
+    found = theme.find(STYLE_FILE)
+    if found is None:
         return CardStyle()
-    text = read_text(path, root, diags)
+    rel = theme.display(found[0])
+    text = read_text(found[0], found[1], diags, display=rel)
     if text is None:
         return None
     errors = len(diags.errors)
-    doc = parse_yaml(text, path.relative_to(root).as_posix(), diags)
+    doc = parse_yaml(text, rel, diags)
     if len(diags.errors) > errors:
         return None
     if doc.data is None:  # an empty file: all defaults
@@ -87,10 +90,11 @@ def load_style(templates: Path, root: Path, diags: Diagnostics) -> CardStyle | N
         font = getattr(style, name)
         if font is None:
             continue
+        found = theme.find(font)
         try:
-            ImageFont.truetype(str(templates / font), 10)
+            ImageFont.truetype(str(found[0]) if found else font, 10)
         except OSError:
-            diags.error(style.at(name), f"{name} templates/{font} is not a readable font file")
+            diags.error(style.at(name), f"{name} {font} is not a readable font file of the theme")
             ok = False
     return style if ok else None
 
@@ -98,7 +102,7 @@ def load_style(templates: Path, root: Path, diags: Diagnostics) -> CardStyle | N
 _drawn: dict[tuple, bytes] = {}  # the last card drawn in this process, by its inputs
 
 
-def build(content: Content, md, style: CardStyle, templates: Path) -> ShareImage:
+def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
     """The explainer's card: kicker, headline, one key fact and the publisher."""
     site = content.site
     label, fact = "", site.summary
@@ -108,18 +112,18 @@ def build(content: Content, md, style: CardStyle, templates: Path) -> ShareImage
     args = (site.kicker, site.title, label, fact, site.publisher.name)
     # Drawing takes about 0.1 s; the dev server rebuilds on every save, and the card rarely
     # changes. Key on everything the pixels depend on, font files included.
-    fonts = [templates / f for f in (style.headline_font, style.text_font) if f]
+    fonts = {f: theme.find(f) for f in (style.headline_font, style.text_font) if f}
+    fonts = {name: found[0] for name, found in fonts.items() if found}
     key = (
         *args,
         tuple(
             getattr(style, f.name) for f in fields(CardStyle) if f.name not in ("pos", "field_pos")
         ),
-        str(templates),
-        tuple((str(f), f.stat().st_mtime_ns) for f in fonts if f.exists()),
+        tuple((str(f), f.stat().st_mtime_ns) for f in fonts.values()),
     )
     if key not in _drawn:
         _drawn.clear()
-        _drawn[key] = draw_card(*args, style, templates)
+        _drawn[key] = draw_card(*args, style, fonts)
     data = _drawn[key]
     alt = f"{site.kicker}: {site.title}. " + (f"{label}: {fact}" if label else fact)
     return ShareImage(file=routes.fingerprint("share.png", data), data=data, alt=alt)
@@ -132,13 +136,14 @@ def draw_card(
     fact: str,
     footer: str,
     style: CardStyle,
-    templates: Path | None = None,
+    fonts: dict[str, Path] | None = None,
 ) -> bytes:
-    """The PNG bytes; the same arguments give the same bytes."""
+    """The PNG bytes; the same arguments give the same bytes. `fonts`: font file by the
+    name the style gives it."""
 
     def font(size: int, file: str | None = style.text_font) -> ImageFont.FreeTypeFont:
-        if file and templates:
-            path = str(templates / file)
+        if file and fonts and file in fonts:
+            path = str(fonts[file])
             return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
         return ImageFont.load_default(size=size)
 

@@ -19,7 +19,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .diagnostics import BuildFailed, Diagnostics, Pos
+from ..diagnostics import BuildFailed, Diagnostics, Pos
 
 MARKER = ".explainer-site"  # tells us a directory is ours to replace
 # Output path segments that leave the folder, that a host treats specially (`.git`, Windows

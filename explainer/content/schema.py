@@ -15,12 +15,13 @@ import functools
 import re
 import types
 import typing
-from urllib.parse import urlsplit
 
+from ..diagnostics import Diagnostics, Pos
+from ..urls import is_safe_url
 from . import model
-from .diagnostics import Diagnostics, Pos, did_you_mean
-from .load import RawContent, YamlDoc
+from .load import RawContent
 from .model import Content, Document
+from .yamlpos import YamlDoc
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # \Z: "$" allows a "\n"
 # Ids and slugs become folder names; Windows reserves these device names.
@@ -28,8 +29,6 @@ DEVICE_NAMES = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*\Z")
 # Control characters (tab and newline aside) and lone surrogates cannot be written to a page.
 UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-SAFE_SCHEMES = ("http", "https", "mailto")
 CHOICES = {
     (model.Source, "kind"): model.SOURCE_KINDS,
     (model.Correction, "kind"): model.CORRECTION_KINDS,
@@ -95,7 +94,7 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
         if key not in fields:
             diags.error(
                 doc.pos(path + (key,)),
-                f"unknown field '{key}' in {_kind(cls)}{did_you_mean(key, fields)}",
+                f"unknown field '{key}' in {_kind(cls)}{diags.did_you_mean(key, fields)}",
             )
             ok = False
             continue
@@ -195,7 +194,8 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
         choices = CHOICES[cls, name]
         diags.error(
             pos,
-            f"{name} '{value}' is not one of {', '.join(choices)}{did_you_mean(value, choices)}",
+            f"{name} '{value}' is not one of {', '.join(choices)}"
+            + diags.did_you_mean(value, choices),
         )
         return _INVALID
     if name == "id" and not ID_PATTERN.match(value):
@@ -223,22 +223,6 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
         diags.error(pos, "count must be 1 or more")
         return _INVALID
     return value
-
-
-def is_safe_url(url: str) -> bool:
-    """Only http(s), mailto and relative URLs reach a page.
-
-    Browsers drop tabs and newlines inside URLs (`java\tscript:`), so any control
-    character or space makes a URL unsafe rather than being stripped.
-    """
-    if not url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
-        return False
-    try:
-        urlsplit(url)  # "http://[x" would make every later urlsplit raise ValueError
-    except ValueError:
-        return False
-    scheme = URL_SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
 def _is_instance(value, hint) -> bool:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from . import routes
-from .diagnostics import Diagnostics, Pos, did_you_mean, preserved_budget
-from .load import digest
+from .. import routes
+from ..build.workers import parse_shares
+from ..diagnostics import Diagnostics, Pos
+from .files import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Source
-from .parallel import parse_shares
 
 
 def resolve(
@@ -34,7 +34,7 @@ def resolve(
                 found.append(table[ref])
             elif ref not in content.broken_ids:
                 pos = item.field_pos.get(f"{field}.{i}", item.at(field))
-                diags.error(pos, f"{field} '{ref}' is not {what}{did_you_mean(ref, table)}")
+                diags.error(pos, f"{field} '{ref}' is not {what}{diags.did_you_mean(ref, table)}")
         return found
 
     for source in content.sources:
@@ -146,8 +146,7 @@ def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, jobs: int) -> Non
             results.append(_memo_entry(doc, claims) if doc.parsed_ahead else None)
         return results
 
-    with preserved_budget():  # problems found here are reported later, with the budget
-        results = parse_shares(work, todo, jobs)
+    results = parse_shares(work, todo, jobs)
     for doc, entry in zip(todo, results, strict=True):
         if entry is not None:
             memo[doc.memo_key] = entry
@@ -162,6 +161,9 @@ class _Quiet:
         self.count += 1
 
     warning = error
+
+    def did_you_mean(self, word, choices) -> str:
+        return ""  # reported later, with the build's budget
 
 
 def tokens(doc: Document, page: str, content: Content, md: MarkdownIt) -> list:
@@ -196,7 +198,9 @@ def _resolve_document(
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
             elif ref not in quotes and ref not in content.broken_ids:
-                diags.error(pos, f"quote '{ref}' is not in quotes.yaml{did_you_mean(ref, quotes)}")
+                diags.error(
+                    pos, f"quote '{ref}' is not in quotes.yaml{diags.did_you_mean(ref, quotes)}"
+                )
             elif ref in quotes:
                 block.meta["quote"] = quotes[ref]
             if doc.tokens[i + 1].type != "container_quote_close":
@@ -226,7 +230,7 @@ def _resolve_document(
                 elif ref not in content.broken_ids:
                     diags.error(
                         _find(doc, lines, block.map, ref),
-                        f"source '{ref}' is not in sources.yaml{did_you_mean(ref, sources)}",
+                        f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
                     )
             if reuse is not None and len(claims) < len(reuse):
                 claim = reuse[len(claims)]

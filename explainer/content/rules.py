@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostics, Pos, did_you_mean
+from ..diagnostics import Diagnostics, Pos
 from .model import Content, Located
 
 SEVERITIES = ("error", "warning", "off")
@@ -226,7 +226,7 @@ def check_sourcing(content: Content, diags: Diagnostics) -> dict[str, int]:
     for key, severity in content.site.rules.items():
         pos = content.site.at(f"rules.{key}")
         if key not in RULES:
-            diags.error(pos, f"unknown rule '{key}' in rules:{did_you_mean(key, RULES)}")
+            diags.error(pos, f"unknown rule '{key}' in rules:{diags.did_you_mean(key, RULES)}")
         elif severity not in SEVERITIES:
             diags.error(pos, f"rule '{key}' severity must be one of {', '.join(SEVERITIES)}")
     for item in _suppressing_items(content):
@@ -234,7 +234,7 @@ def check_sourcing(content: Content, diags: Diagnostics) -> dict[str, int]:
             if key not in RULES:
                 diags.error(
                     item.at(f"suppress.{key}"),
-                    f"cannot suppress unknown rule '{key}'{did_you_mean(key, RULES)}",
+                    f"cannot suppress unknown rule '{key}'{diags.did_you_mean(key, RULES)}",
                 )
     for r in RULES.values():
         severity = content.site.rules.get(r.id, r.severity)

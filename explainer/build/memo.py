@@ -23,7 +23,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .load import digest
+from ..content.files import digest
 
 FOLDER = ".explainer-cache"
 FILE = "build.json"

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diagnostics import Pos
+from ..diagnostics import Pos
 
 SOURCE_KINDS = ("on-record", "anonymous", "document", "report")
 
@@ -163,7 +163,6 @@ class Document(Located):
     # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
     suppress: dict[str, str] = field(default_factory=dict)
     date: dt.date | None = None
-    tags: list[str] = field(default_factory=list)
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
@@ -254,9 +253,6 @@ class Content:
         """Log entries affecting the page called `name` ("explainer", "about", …), newest first."""
         hits = [c for c in self.corrections if name in (c.pages or ["explainer"])]
         return sorted(hits, key=lambda c: c.date, reverse=True)
-
-    def source(self, id: str) -> Source:
-        return self.sources_by_id[id]
 
     # Built on first use, which comes after `validate` has set the lists for good;
     # rebuilt on every use, they cost more than parsing at 4,000 pages.

@@ -35,7 +35,7 @@ import webbrowser
 from pathlib import Path
 from typing import TextIO
 
-from .pipeline import Project
+from ..build.pipeline import Project
 from .preview import Outcome, Preview
 from .watch import Watcher
 

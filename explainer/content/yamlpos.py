@@ -1,35 +1,23 @@
-"""Stage 1, load: read content/ into plain data, remembering where every value was written.
+"""YAML with positions: plain data plus the file:line:col of every value.
 
 PyYAML's `safe_load` forgets positions, so we compose the node graph with the
 safe loader and build the data ourselves, keeping a table from each value's path
 (`("quotes", 3, "speaker")`) to its file:line:col. Later stages look positions up
 in that table, so an unknown speaker found in `resolve` still points at its line.
+Aliases, merge keys and non-standard tags are refused: content is plain data.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostics, Pos
+from ..diagnostics import Diagnostics, Pos
 
-YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline", "corrections")
-OPTIONAL_YAML = {"factbox", "timeline", "quotes", "corrections"}
-MAX_FILE_BYTES = 2_000_000
-# markdown-it-py reads dense markup (`![![![…`) at ~30 KB/s: 250 KB (40,000 words) keeps a
-# hostile file to seconds where 2 MB took over a minute.
-MAX_MARKDOWN_BYTES = 250_000
-MARKDOWN_YAML = {"factbox"}  # its values are inline Markdown: the Markdown limit applies
 MAX_DEPTH = 50
-
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -51,128 +39,6 @@ class YamlDoc:
             if p in self.value_pos:
                 return self.value_pos[p]
         return Pos(self.file, 1, 1)
-
-
-@dataclass
-class MarkdownFile:
-    file: str
-    slug: str
-    front: YamlDoc
-    body: str
-    body_line: int
-    digest: str = ""  # of the text as read: what the build cache knows this file by
-    front_digest: str = ""  # of its front matter alone
-
-
-@dataclass
-class RawContent:
-    yaml: dict[str, YamlDoc]
-    sections: list[MarkdownFile]
-    pages: list[MarkdownFile]
-    digests: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
-
-
-def load(root: Path, diags: Diagnostics, memo: dict | None = None, known=None) -> RawContent:
-    """Read every content file under root/content; problems become diagnostics.
-
-    The dev server passes what its last build learnt, so a rebuild after one edit parses
-    one file: `memo` (from `remember`) holds the clean YAML files by their text, and
-    `known` the front matter, by digest, whose document `validate` already has.
-    """
-    content = root / "content"
-    docs: dict[str, YamlDoc] = {}
-    digests: dict[str, str] = {}
-    for name in YAML_FILES:
-        path = content / f"{name}.yaml"
-        rel = _rel(path, root)
-        if not path.exists():
-            if name not in OPTIONAL_YAML:
-                diags.error(Pos(rel), f"missing file: create {rel}")
-            continue
-        limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
-        text = read_text(path, root, diags, limit)
-        if text is not None:
-            digests[rel] = digest(text)
-            remembered = memo.get(("yaml", rel, digests[rel])) if memo is not None else None
-            docs[name] = remembered or parse_yaml(text, rel, diags)
-    return RawContent(
-        yaml=docs,
-        sections=_load_markdown_dir(content / "sections", root, diags, known),
-        pages=_load_markdown_dir(content / "pages", root, diags, known),
-        digests=digests,
-    )
-
-
-def remember(raw: RawContent) -> dict:
-    """The memo `load` takes: the clean YAML files of this load, by digest. (YamlDocs
-    are only ever read after loading, so the next build may share them.)"""
-    return {
-        ("yaml", doc.file, raw.digests[doc.file]): doc
-        for doc in raw.yaml.values()
-        if not doc.broken and doc.file in raw.digests
-    }
-
-
-def digest(*parts: str | bytes) -> str:
-    """A short, stable fingerprint of some texts, for the build cache's keys."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little") + data)
-    return h.hexdigest()
-
-
-def read_text(
-    path: Path,
-    root: Path,
-    diags: Diagnostics,
-    limit: int = MAX_FILE_BYTES,
-    folder_checked: bool = False,
-) -> str | None:
-    """The file as text (UTF-8, BOM dropped, newlines normalised), or None after a diagnostic.
-
-    `folder_checked`: the caller made sure the file's folder is inside the project, so
-    only a link in the file's own name can lead out (one `lstat` instead of resolving
-    the whole path, for each of thousands of pages).
-    """
-
-    def where(*line_col: int) -> Pos:  # the display path is worked out for messages only
-        return Pos(_rel(path, root), *line_col)
-
-    try:
-        real = path
-        if not folder_checked or stat.S_ISLNK(os.lstat(path).st_mode):
-            real = path.resolve(strict=True)
-            if not real.is_relative_to(_resolved(root)):
-                diags.error(where(), "file is a link to outside the project; refusing to read it")
-                return None
-        if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
-            diags.error(where(), "not a regular file; refusing to read it")
-            return None
-        with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
-            data = f.read(limit + 1)
-        if len(data) > limit:
-            size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
-            diags.error(where(), f"file is larger than {size}")
-            return None
-    except OSError as e:
-        diags.error(where(), f"cannot read file: {e.strerror or e}")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        diags.error(
-            where(line, col),
-            f"file is not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8",
-        )
-        return None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        diags.error(where(line), "file contains a NUL character")
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> YamlDoc:
@@ -364,52 +230,3 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
     front = parse_yaml(match.group(1) or "", file, diags, line_offset=1)
     body_line = text.count("\n", 0, match.end()) + 1
     return front, text[match.end() :], body_line
-
-
-def _load_markdown_dir(
-    folder: Path, root: Path, diags: Diagnostics, known=None
-) -> list[MarkdownFile]:
-    if not folder.exists():
-        return []
-    rel = _rel(folder, root)
-    if not folder.resolve().is_relative_to(root.resolve()):
-        diags.error(Pos(rel), "folder is a link to outside the project; refusing to read it")
-        return []
-    if not folder.is_dir():
-        diags.error(Pos(rel), "expected a folder of Markdown files, found a file")
-        return []
-    files, folder_rel = [], _rel(folder, root)
-    for path in sorted(folder.glob("*.md")):
-        rel = f"{folder_rel}/{path.name}"
-        text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES, folder_checked=True)
-        if text is None:
-            continue
-        match = FRONT_MATTER.match(text)
-        front_digest = digest(rel, text[: match.end()]) if match else ""
-        if known is not None and front_digest in known:  # `validate` has its fields
-            body_line = text.count("\n", 0, match.end()) + 1
-            front, body = YamlDoc(rel), text[match.end() :]
-        else:
-            front, body, body_line = split_front_matter(text, rel, diags)
-        slug = _slug_from_name(path.stem)
-        files.append(
-            MarkdownFile(rel, slug, front, body, body_line, digest(rel, text), front_digest)
-        )
-    return files
-
-
-@functools.lru_cache(maxsize=8)
-def _resolved(root: Path) -> Path:
-    return root.resolve()
-
-
-def _slug_from_name(stem: str) -> str:
-    """'02-why-kyiv' -> 'why-kyiv': a leading number only orders files."""
-    return re.sub(r"^\d+[-_]", "", stem)
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -9,15 +9,15 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parallel
-from .cache import BuildCache
-from .diagnostics import BuildFailed, Diagnostics
-from .load import load, remember
-from .markdown import make_markdown
-from .render import PageCache, Renderer
-from .resolve import resolve
-from .rules import check_sourcing
-from .validate import validate
+from ..content.load import load, remember
+from ..content.markdown import make_markdown
+from ..content.resolve import resolve
+from ..content.rules import check_sourcing
+from ..content.schema import validate
+from ..diagnostics import BuildFailed, Diagnostics
+from ..site.render import PageCache, Renderer
+from . import workers as parallel
+from .memo import BuildCache
 from .write import write
 
 

@@ -38,10 +38,9 @@ from typing import TextIO
 import jinja2
 from markupsafe import escape
 
-from .cli import _counts, report
-from .diagnostics import Diagnostics, Pos
-from .pipeline import Project, Result
-from .urls import split_base_url
+from ..build.pipeline import Project, Result
+from ..diagnostics import Diagnostics, Pos, counts, report
+from ..urls import split_base_url
 from .watch import Changes
 
 ERROR_TEMPLATE = "_error.html"
@@ -106,14 +105,6 @@ class Preview:
         self._done = 0  # change batches built
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._error_env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(project.root / "templates"),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            auto_reload=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
 
     # -- building ---------------------------------------------------------------------
 
@@ -163,7 +154,7 @@ class Preview:
         modification times cannot tell when they were saved.
         """
         start = time.perf_counter()
-        _forget_templates([self.project.renderer.env, self._error_env], changes or {})
+        _forget_templates([self.project.renderer.env], changes or {})
         result = self._build()
         old = self.snapshot
         if result.ok:
@@ -203,8 +194,8 @@ class Preview:
         else:
             done, took = "rebuilt", f"in {outcome.latency_ms:.0f} ms ({describe(changes)})"
         if not outcome.ok:
-            counts = _counts(outcome.diagnostics)
-            line = f"build failed {took}: {counts}; the browser shows them until they are fixed"
+            found = counts(outcome.diagnostics)
+            line = f"build failed {took}: {found}; the browser shows them until they are fixed"
             print(line, file=self.err, flush=True)
         elif changes is not None and not outcome.reload:
             print(f"{done} {took}; the pages did not change", file=self.out, flush=True)
@@ -212,11 +203,14 @@ class Preview:
             print(f"{done} {took}", file=self.out, flush=True)
 
     def _error_page(self, diags: Diagnostics) -> bytes:
-        """The error overlay, from templates/_error.html, or a bare page if that is broken."""
+        """The error overlay, from the theme's _error.html, or a bare page if that is broken.
+
+        It runs in the same sandbox as every other template: a theme may come from anyone.
+        """
         lines = [str(d) for d in diags.sorted()]
-        summary = _counts(diags)
+        summary = counts(diags)
         try:
-            template = self._error_env.get_template(ERROR_TEMPLATE)
+            template = self.project.renderer.env.get_template(ERROR_TEMPLATE)
             return template.render(lines=lines, summary=summary).encode("utf-8")
         except Exception as e:
             lines.append(f"templates/{ERROR_TEMPLATE}: error: cannot show this page: {e}")

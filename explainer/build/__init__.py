@@ -1,0 +1,2 @@
+"""The only code that knows about speed: the pipeline, its memo and dependency records,
+worker processes, and the atomic write."""

@@ -1,0 +1,98 @@
+"""Reading project files safely: inside the project, regular, bounded, UTF-8.
+
+Every file explainer reads from a project (content, templates, strings, the card's
+fonts) comes through `read_text` or `check_inside`, so one rule decides what may be
+read: nothing that leads out of the project, nothing that is not a regular file,
+nothing larger than its limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from ..diagnostics import Diagnostics, Pos
+
+MAX_FILE_BYTES = 2_000_000
+# markdown-it-py reads dense markup (`![![![…`) at ~30 KB/s: 250 KB (40,000 words) keeps a
+# hostile file to seconds where 2 MB took over a minute.
+MAX_MARKDOWN_BYTES = 250_000
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short, stable fingerprint of some texts, for the build cache's keys."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def read_text(
+    path: Path,
+    root: Path,
+    diags: Diagnostics,
+    limit: int = MAX_FILE_BYTES,
+    folder_checked: bool = False,
+    display: str | None = None,
+) -> str | None:
+    """The file as text (UTF-8, BOM dropped, newlines normalised), or None after a diagnostic.
+
+    `display` names the file in messages (default: its path relative to `root`).
+    `folder_checked`: the caller made sure the file's folder is inside the project, so
+    only a link in the file's own name can lead out (one `lstat` instead of resolving
+    the whole path, for each of thousands of pages).
+    """
+
+    def where(*line_col: int) -> Pos:  # the display path is worked out for messages only
+        return Pos(display or _rel(path, root), *line_col)
+
+    try:
+        real = path
+        if not folder_checked or stat.S_ISLNK(os.lstat(path).st_mode):
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(_resolved(root)):
+                diags.error(where(), "file is a link to outside the project; refusing to read it")
+                return None
+        if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
+            diags.error(where(), "not a regular file; refusing to read it")
+            return None
+        with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+            diags.error(where(), f"file is larger than {size}")
+            return None
+    except OSError as e:
+        diags.error(where(), f"cannot read file: {e.strerror or e}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        diags.error(
+            where(line, col),
+            f"file is not valid UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8",
+        )
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        diags.error(where(line), "file contains a NUL character")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

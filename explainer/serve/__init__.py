@@ -1,0 +1,1 @@
+"""The live preview: rebuild loop, responder, server and file watcher."""

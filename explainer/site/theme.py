@@ -1,0 +1,237 @@
+"""The theme: templates, static files, fonts and interface strings, and the Jinja sandbox.
+
+A theme file is looked up by name in the project's `templates/` first and then in the
+built-in theme that ships in the package (`explainer/theme/`), file by file, the way
+MkDocs' `custom_dir` works: a project overrides exactly the files it changes. Project
+files are read like content (inside the project, regular, bounded, UTF-8); every
+template, in every mode, runs in the sandbox below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from string import Formatter
+
+import jinja2
+import jinja2.sandbox
+
+from ..content import model
+from ..content.files import digest, read_text
+from ..content.model import Document
+from ..content.yamlpos import YamlDoc, parse_yaml
+from ..diagnostics import Diagnostics, Pos
+
+BUILTIN = Path(__file__).resolve().parent.parent / "theme"
+PROJECT_FOLDER = "templates"
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+NOT_TEMPLATES = {"static", "fonts", "strings"}  # theme folders holding other files
+
+
+class Theme:
+    """Where each theme file comes from: `<project>/templates/`, else the built-in theme."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.project = root / PROJECT_FOLDER
+        # (folder, the folder its files must stay inside)
+        self.folders = [(self.project, root), (BUILTIN, BUILTIN)]
+
+    def find(self, name: str) -> tuple[Path, Path] | None:
+        """(path, containing root) of the first theme file called `name`, or None."""
+        for folder, inside in self.folders:
+            path = folder / name
+            if path.is_file() or path.is_symlink():
+                return path, inside
+        return None
+
+    def read_text(self, name: str, diags: Diagnostics) -> str | None:
+        found = self.find(name)
+        if found is None:
+            diags.error(Pos(f"{PROJECT_FOLDER}/{name}"), f"no theme file {name}: {self.order()}")
+            return None
+        return read_text(found[0], found[1], diags, display=self.display(found[0]))
+
+    def names(self, folder: str) -> list[str]:
+        """Every file under `folder` (e.g. 'static') in either place, by relative name."""
+        found = set()
+        for base, _ in self.folders:
+            top = base / folder
+            if top.is_dir() and not top.is_symlink():
+                found.update(p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file())
+        return sorted(found)
+
+    def display(self, path: Path | str) -> str:
+        """How messages name a theme file: 'templates/x.html' or 'explainer/theme/x.html'."""
+        path = Path(path)
+        for base in (self.root, BUILTIN.parent.parent):
+            if path.is_relative_to(base):
+                return path.relative_to(base).as_posix()
+        return str(path)
+
+    def order(self) -> str:
+        return f"looked in {PROJECT_FOLDER}/, then in the built-in theme {self.display(BUILTIN)}/"
+
+
+def load_strings(theme: Theme, language: str, diags: Diagnostics) -> dict | None:
+    """strings/<language>.yaml, read as carefully as content (no aliases…)."""
+    name = f"strings/{language}.yaml"
+    found = theme.find(name)
+    if found is None:
+        diags.error(
+            Pos(f"{PROJECT_FOLDER}/{name}"),
+            f"no interface strings for language '{language}': {theme.order()}; "
+            f"create {PROJECT_FOLDER}/{name}",
+        )
+        return None
+    rel = theme.display(found[0])
+    text = read_text(found[0], found[1], diags, display=rel)
+    doc = parse_yaml(text, rel, diags) if text is not None else None
+    if doc is None or doc.broken:
+        return None
+    if not isinstance(doc.data, dict):
+        diags.error(Pos(rel, 1, 1), "expected a mapping of interface strings")
+        return None
+    return doc.data if _dates_usable(doc, diags) else None
+
+
+def _dates_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
+    """The `date` filter needs 12 month names and a format with only {day}, {month}, {year}:
+    11 months shift every name silently, and `{day.__class__}` reads Python attributes."""
+    months, fmt = strings.data.get("months"), strings.data.get("date_format")
+    months_ok = isinstance(months, list) and len(months) == 12
+    months_ok = months_ok and all(isinstance(m, str) for m in months)
+    if not months_ok:
+        diags.error(strings.pos(("months",)), "months must be a list of the 12 month names")
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in Formatter().parse(fmt) if f is not None]
+        format_ok = all(f in ("day", "month", "year") and not (spec or c) for f, spec, c in fields)
+    except (TypeError, ValueError):  # not text, or unbalanced braces
+        format_ok = False
+    if not format_ok:
+        diags.error(
+            strings.pos(("date_format",)),
+            "date_format must be text using only {day}, {month} and {year}",
+        )
+    return months_ok and format_ok
+
+
+def make_environment(theme: Theme) -> Sandbox:
+    """One sandboxed Jinja environment for the theme, kept for the life of the process."""
+    return Sandbox(
+        loader=TemplateLoader(theme),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,
+        keep_trailing_newline=True,
+    )
+
+
+def template_names(env: jinja2.Environment) -> list[str]:
+    """Every template of the theme (not the static files, fonts and strings beside them)."""
+    return [
+        n
+        for n in env.list_templates()
+        if n.endswith(TEMPLATE_SUFFIXES) and n.split("/")[0] not in NOT_TEMPLATES
+    ]
+
+
+def template_pos(error: Exception, theme: Theme) -> Pos:
+    """The template file:line of an error raised while rendering.
+
+    Jinja rewrites tracebacks so template frames carry the template's file name and
+    line; `UndefinedError` itself has no line, so take the innermost such frame. For
+    endless recursion the innermost frame is anywhere in the loop: take the outermost.
+    """
+    tb = error.__traceback__ or sys.exc_info()[2]
+    folders = [str(folder) for folder, _ in theme.folders]
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        outermost = isinstance(error, RecursionError) and found is not None
+        from_theme = filename.startswith(tuple(folders)) or filename.endswith(".html")
+        if from_theme and not outermost:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return Pos(PROJECT_FOLDER)
+    return Pos(theme.display(found[0]), found[1])
+
+
+class Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, quicker on the model's own objects.
+
+    Its checks took a third of the render time of a large site, mostly on reads like
+    `{{ claim.text }}`. The model's dataclasses hold plain data and plain methods, so
+    reading their public attributes needs no check; everything else is checked as
+    always, and each verdict is remembered: it depends only on the type and the name.
+    """
+
+    MODEL_TYPES = frozenset(
+        c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+    )
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    # Only markdown(doc) shows a body, and on its own page: `page_keys` relies on it.
+    HIDDEN = frozenset({(Document, "body"), (Document, "tokens")})
+
+    def getattr(self, obj, attribute: str):
+        key = (type(obj), attribute)
+        if key[0] in self.MODEL_TYPES and key not in self.HIDDEN and attribute[:1] != "_":
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        """Asked by `getattr` and `getitem` (`doc["body"]`) alike."""
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            safe = key not in self.HIDDEN and super().is_safe_attribute(obj, attr, value)
+            verdict = self._verdicts[key] = safe
+        return verdict
+
+
+class TemplateLoader(jinja2.BaseLoader):
+    """Templates by name from the theme (project first), read like content files.
+
+    Jinja already refuses `..` in names; `read_text` also refuses a project template
+    that links outside the project, and reports a non-UTF-8 or oversized one.
+    """
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.digests: dict[str, str] = {}
+
+    def get_source(self, environment, template: str):
+        pieces = jinja2.loaders.split_template_path(template)
+        found = self.theme.find("/".join(pieces))
+        if found is None:
+            raise jinja2.TemplateNotFound(template)
+        path, inside = found
+        diags = Diagnostics()
+        text = read_text(path, inside, diags, display=self.theme.display(path))
+        if text is None:
+            raise TemplateFileError(diags.items[0].pos, diags.items[0].message)
+        mtime = path.stat().st_mtime
+        self.digests[template] = digest(text)  # of the version Jinja now compiles
+        return text, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+
+    def list_templates(self) -> list[str]:
+        return self.theme.names("")
+
+
+class TemplateFileError(jinja2.TemplateError):
+    """A template file that cannot be used at all; `pos` says which and where."""
+
+    def __init__(self, pos: Pos, problem: str) -> None:
+        super().__init__(f"{pos}: {problem}")
+        self.pos, self.problem = pos, problem
