@@ -27,6 +27,8 @@ class Result:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, bytes] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)  # rule id -> exempted findings
+    rendered: int = 0  # pages rendered by this build
+    pages: int = 0  # pages of the site: those rendered and those reused from an earlier build
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ class Project:
                 return result
             base = base_url or content.site.base_url
             result.files = self.renderer.render(content, base, diags, pages)
+            result.rendered, result.pages = self.renderer.counts
             result.base_url = base
             if to_disk:
                 write(result.files, out, self.root, diags, pages.reused)

@@ -120,6 +120,7 @@ class Renderer:
                 if data is not None:
                     found[page.path] = data
             todo = [page for page in site_pages if page.path not in found]
+            self.counts = (len(todo), len(site_pages))  # pages rendered, pages in all
             rendered = render_shares(
                 lambda share_: [self._render_page(p, content, base, share, diags) for p in share_],
                 todo,
