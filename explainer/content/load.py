@@ -14,8 +14,18 @@ from ..diagnostics import Diagnostics, Pos
 from .files import MAX_FILE_BYTES, MAX_MARKDOWN_BYTES, _rel, digest, read_text
 from .yamlpos import FRONT_MATTER, YamlDoc, parse_yaml, split_front_matter
 
-YAML_FILES = ("site", "sources", "actors", "quotes", "factbox", "timeline", "corrections")
-OPTIONAL_YAML = {"factbox", "timeline", "quotes", "corrections"}
+YAML_FILES = (
+    "site",
+    "dates",
+    "sources",
+    "actors",
+    "quotes",
+    "factbox",
+    "timeline",
+    "corrections",
+)
+OPTIONAL_YAML = {"dates", "factbox", "timeline", "quotes", "corrections"}
+REFERENCE_FOLDER = "reference"  # content/reference/<source-id>.txt: never published
 MARKDOWN_YAML = {"factbox"}  # its values are inline Markdown: the Markdown limit applies
 
 
@@ -36,6 +46,7 @@ class RawContent:
     sections: list[MarkdownFile]
     pages: list[MarkdownFile]
     digests: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (file, text)
 
 
 def load(root: Path, diags: Diagnostics, memo: dict | None = None, known=None) -> RawContent:
@@ -66,7 +77,25 @@ def load(root: Path, diags: Diagnostics, memo: dict | None = None, known=None) -
         sections=_load_markdown_dir(content / "sections", root, diags, known),
         pages=_load_markdown_dir(content / "pages", root, diags, known),
         digests=digests,
+        references=_load_references(content / REFERENCE_FOLDER, root, diags),
     )
+
+
+def _load_references(folder: Path, root: Path, diags: Diagnostics) -> dict[str, tuple[str, str]]:
+    """The texts the site reports from, by the source id their file is named after."""
+    if not folder.exists():
+        return {}
+    rel = _rel(folder, root)
+    if not folder.resolve().is_relative_to(root.resolve()) or not folder.is_dir():
+        diags.error(Pos(rel), "expected a folder of reference texts inside the project")
+        return {}
+    texts = {}
+    for path in sorted(folder.glob("*.txt")):
+        file = f"{rel}/{path.name}"
+        text = read_text(path, root, diags, limit=MAX_FILE_BYTES, folder_checked=True)
+        if text is not None:
+            texts[path.stem] = (file, text)
+    return texts
 
 
 def remember(raw: RawContent) -> dict:

@@ -5,10 +5,21 @@ Annotation syntax (Pandoc-style bracketed spans, parsed by mdit-py-plugins' attr
     [Kyiv is pursuing a better deal]{src=senior-ua-official}
     [Several sources say so]{src="three-familiar five-familiar"}
 
-Quote embed (mdit-py-plugins' container plugin):
+A calendar date says how it is known, by a dates.yaml id (or an ISO date its claim's
+sources state); date spans may sit inside claims:
+
+    [On [Friday, 14 February 2025]{date=munich-friday}, he met Vance]{src=ft-report}
+
+Quote embed, and the generated glossary and dates list (mdit-py-plugins' container plugin):
 
     ::: quote zelenskyy-still-in-discussions
     :::
+
+    ::: glossary
+    :::
+
+Headings get ids from their text (mdit-py-plugins' anchors plugin):
+`## Our policy on unnamed sources` is `#our-policy-on-unnamed-sources`.
 
 Raw HTML is escaped, and links keep only http(s), mailto and relative URLs.
 Root-relative links (`[about](/about/)`) are written as if the site were served
@@ -24,6 +35,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
+from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 
@@ -34,18 +46,24 @@ def make_markdown() -> MarkdownIt:
     """One configured parser; build it once per process and reuse it."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "replacements", "smartquotes"])
-    # Attributes only on bracketed spans, and only `src`: `{onclick=…}` on a link must not pass.
-    md.use(attrs_plugin, spans=True, after=("span_close",), allowed=("src",))
+    # Attributes only on bracketed spans, and only `src` and `date`: `{onclick=…}` must not pass.
+    md.use(attrs_plugin, spans=True, after=("span_close",), allowed=("src", "date"))
     md.inline.ruler.at("span", _plain_span_first(md.inline.ruler.__rules__[_rule_index(md)].fn))
     md.use(
         container_plugin,
         name="quote",
         validate=lambda params, *a: params.strip().startswith("quote"),
     )
+    for name in GENERATED:
+        md.use(container_plugin, name=name, validate=lambda p, *a, n=name: p.strip() == n)
+        md.add_render_rule(f"container_{name}_open", _render_generated(name))
+        md.add_render_rule(f"container_{name}_close", lambda *a: "")
+    md.use(anchors_plugin, min_level=2, max_level=6)
     md.validateLink = lambda url: is_safe_url(unescapeAll(url).strip())
     _report_deep_nesting(md)
     md.add_render_rule("span_open", _render_span_open)
     md.add_render_rule("span_close", _render_span_close)
+    md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("container_quote_open", _render_quote_open)
     md.add_render_rule("container_quote_close", lambda *a: "")
     md.add_render_rule("link_open", _render_link_open)
@@ -113,6 +131,11 @@ def _report_deep_nesting(md: MarkdownIt) -> None:
     md.block.tokenize = guarded
 
 
+# Blocks the site writes itself from its one definition: `::: glossary` (the labels for
+# kinds of source and claim statuses) and `::: dates` (every dates.yaml entry).
+GENERATED = ("glossary", "dates")
+
+
 def source_ids(token) -> list[str]:
     """The ids in a span's src attribute: space- or comma-separated."""
     return str(token.attrs.get("src", "")).replace(",", " ").split()
@@ -125,15 +148,37 @@ def quote_id(token) -> str:
 
 
 def _render_span_open(self, tokens, idx, options, env):
-    claim = tokens[idx].meta.get("claim")
-    if claim is None:
-        return "<span>"
-    return env["annotate"](claim, "open")
+    meta = tokens[idx].meta
+    if "claim" in meta:
+        return env["annotate"](meta["claim"], "open")
+    if "date" in meta:
+        return env["date"](meta["date"], "open")
+    return "<span>"
 
 
 def _render_span_close(self, tokens, idx, options, env):
-    claim = tokens[idx].meta.get("claim")
-    return "</span>" if claim is None else env["annotate"](claim, "close")
+    meta = tokens[idx].meta
+    if "claim" in meta:
+        return env["annotate"](meta["claim"], "close")
+    if "date" in meta:
+        return env["date"](meta["date"], "close")
+    return "</span>"
+
+
+def _render_generated(name: str):
+    def render(self, tokens, idx, options, env):
+        return env[name]() if name in env else ""
+
+    return render
+
+
+def _render_heading_open(self, tokens, idx, options, env):
+    """The heading with its id made unique on the page (`env['heading_id']`)."""
+    token = tokens[idx]
+    given = token.attrGet("id")
+    if given and env and "heading_id" in env:
+        token = token.copy(attrs={**token.attrs, "id": env["heading_id"](str(given))})
+    return self.renderToken([token], 0, options, env)
 
 
 def _render_quote_open(self, tokens, idx, options, env):

@@ -14,7 +14,33 @@ from typing import Any
 
 from ..diagnostics import Pos
 
-SOURCE_KINDS = ("on-record", "anonymous", "document", "report")
+# Kinds of source, in the order of firmness: documents and named people on the record,
+# then reporting in an outlet's own voice (another outlet's, or the newsroom's own), then
+# people who are not named. Never rank unnamed people above what an outlet states itself.
+SOURCE_KINDS = ("document", "on-record", "report", "own", "anonymous")
+# How firm each kind is: a claim's status names the tiers of all the sources it cites.
+KIND_TIER = {
+    "document": "on-record",
+    "on-record": "on-record",
+    "report": "reported",
+    "own": "reported",
+    "anonymous": "unnamed",
+}
+TIERS = ("on-record", "reported", "unnamed")
+# Every status a claim can have, firmest first. A claim is ranked by its weakest source (its
+# label must be true of the whole claim), then by its firmest: "on-record+unnamed" sits below
+# "reported", because part of it rests on people who are not named.
+STATUSES = (
+    "on-record",
+    "on-record+reported",
+    "reported",
+    "on-record+unnamed",
+    "on-record+reported+unnamed",
+    "reported+unnamed",
+    "unnamed",
+    "disputed",
+)
+DATE_BASES = ("stated", "derived")
 
 
 @dataclass(eq=False)
@@ -30,6 +56,59 @@ class Located:
 
 
 @dataclass(eq=False)
+class DateEntry(Located):
+    """A calendar date and how the desk knows it (content/dates.yaml).
+
+    `stated`: a source gives the date. `derived`: the desk worked it out, and `reasoning`
+    says how; the site marks it wherever it is shown and links to the reasoning.
+    """
+
+    id: str
+    date: dt.date
+    basis: str
+    sources: list[str] = field(default_factory=list)
+    reasoning: str | None = None
+    until: dt.date | None = None  # the last day, for an event of several days
+    source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @property
+    def derived(self) -> bool:
+        return self.basis == "derived"
+
+
+@dataclass(eq=False)
+class When:
+    """The value of a date field: an ISO date (stated by the sources the item cites) or the
+    id of a dates.yaml entry, which `resolve` fills in as `entry`."""
+
+    date: dt.date | None = None
+    ref: str | None = None
+    entry: DateEntry | None = None
+
+    @property
+    def derived(self) -> bool:
+        return self.entry is not None and self.entry.derived
+
+    @property
+    def basis(self) -> str:
+        return self.entry.basis if self.entry else "stated"
+
+    def __str__(self) -> str:
+        return self.date.isoformat() if self.date else str(self.ref)
+
+
+@dataclass(eq=False)
+class Prose:
+    """Inline Markdown from a YAML field, parsed by `resolve`: its tokens carry the claims
+    (`[…]{src=…}`) and dates (`[…]{date=…}`) in it, and `text` is what a reader sees."""
+
+    markdown: str
+    text: str
+    tokens: list[Any] = field(default_factory=list, repr=False)
+    claims: list[Claim] = field(default_factory=list, repr=False)
+
+
+@dataclass(eq=False)
 class Person(Located):
     name: str
     url: str | None = None
@@ -40,11 +119,12 @@ class Site(Located):
     """Site-wide settings and the explainer's front page metadata (content/site.yaml)."""
 
     title: str
-    summary: str
-    description: str
+    summary: str  # inline Markdown: its claims carry their sources
+    description: str  # plain text for search engines and link previews: framing only
     publisher: Person
     authors: list[Person]
     published: dt.date
+    as_of: When | None = None  # the state of things the explainer tells, shown by the headline
     language: str = "en"
     kicker: str = "Explainer"
     updated: dt.date | None = None
@@ -55,11 +135,18 @@ class Site(Located):
     rules: dict[str, str] = field(default_factory=dict)
     # Newsroom policies linked from the footer: corrections, unnamed-sources, ethics…
     policies: dict[str, str] = field(default_factory=dict)
+    # This story's own wording of interface strings (the theme's are story-neutral).
+    strings: dict[str, str] = field(default_factory=dict)
+    # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
+    suppress: dict[str, str] = field(default_factory=dict)
+    # Filled by resolve: the inline Markdown fields, parsed ("summary").
+    prose: dict[str, Prose] = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 @dataclass(eq=False)
 class Source(Located):
-    """How a fact is known: a person on the record, unnamed people, a document or a report."""
+    """How a fact is known: a document, a person on the record, an outlet's report, the
+    newsroom's own reporting, or unnamed people (`kind`, one of SOURCE_KINDS)."""
 
     id: str
     kind: str
@@ -67,7 +154,7 @@ class Source(Located):
     description: str
     outlet: str | None = None
     title: str | None = None
-    date: dt.date | None = None
+    date: When | None = None
     url: str | None = None
     count: int | None = None
     actor: str | None = None
@@ -91,9 +178,11 @@ class Actor(Located):
     affiliation: str | None = None
     country: str | None = None
     named: bool = True
-    bio: str | None = None
+    bio: str | None = None  # stance and bio are inline Markdown: their claims carry sources
     # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
     suppress: dict[str, str] = field(default_factory=dict)
+    # Filled by resolve: the inline Markdown fields, parsed ("stance", "bio").
+    prose: dict[str, Prose] = field(default_factory=dict, init=False, repr=False, compare=False)
     quotes: list[Quote] = field(default_factory=list, init=False, repr=False, compare=False)
 
 
@@ -104,8 +193,7 @@ class Quote(Located):
     text: str
     sources: list[str]
     context: str | None = None
-    date: dt.date | None = None
-    date_note: str | None = None
+    date: When | None = None
     place: str | None = None
     key: bool = False
     # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
@@ -127,22 +215,22 @@ class FactRow(Located):
     suppress: dict[str, str] = field(default_factory=dict)
     source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
     claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
+    prose: Prose | None = field(default=None, init=False, repr=False, compare=False)  # value's
 
 
 @dataclass(eq=False)
 class FactBox(Located):
     rows: list[FactRow]
     title: str | None = None
-    as_of: dt.date | None = None
+    as_of: When | None = None
 
 
 @dataclass(eq=False)
 class Event(Located):
-    date: dt.date
+    date: When
     title: str
     sources: list[str]
     text: str | None = None
-    date_note: str | None = None
     fact: str | None = None
     resolution: str | None = None
     # Sourcing rules this item is exempt from, each with the reason: {rule-id: why}.
@@ -169,6 +257,8 @@ class Document(Located):
     # The parsed body; None until needed when the claims came from the build cache.
     tokens: list[Any] | None = field(default_factory=list, init=False, repr=False, compare=False)
     claims: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
+    # Ids of the quotes its body embeds (a section's: the home page shows a quote once).
+    quote_ids: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
     digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
     parsed_ahead: bool = field(default=False, init=False, repr=False, compare=False)  # resolve's
     share: int = field(default=-1, init=False, repr=False, compare=False)  # see `parallel`
@@ -200,20 +290,31 @@ class Claim:
     """One sourced statement somewhere on the site; `anchor` is its id on `page`."""
 
     anchor: str
-    text: str
+    text: str  # plain text, as a reader sees it (Markdown rendered to text)
     sources: list[Source]
     page: str  # the URL path (relative to the base URL) of the page that shows it
     where: str  # human label of its place: a section title, "Fact box", "Timeline"…
     disputed: bool = False
+    quoted: bool = False  # the text is someone's words (a quote): shown in quotation marks
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """The tiers of firmness of all its sources, firmest first (see TIERS)."""
+        found = {KIND_TIER[s.kind] for s in self.sources}
+        return tuple(t for t in TIERS if t in found)
 
     @property
     def status(self) -> str:
-        """'disputed', 'confirmed' (on the record or a document) or 'reported'."""
+        """One of STATUSES, from every source the claim cites: 'on-record' only when all
+        are on the record or documents; mixed kinds name each tier ('reported+unnamed')."""
         if self.disputed:
             return "disputed"
-        if any(s.kind in ("on-record", "document") for s in self.sources):
-            return "confirmed"
-        return "reported"
+        return "+".join(self.tiers) or "unnamed"
+
+    @property
+    def tone(self) -> str:
+        """The weakest tier (or 'disputed'): what the status badge's colour shows."""
+        return "disputed" if self.disputed else (self.tiers or ("unnamed",))[-1]
 
     @property
     def anonymous_only(self) -> bool:
@@ -225,6 +326,7 @@ class Content:
     """Everything loaded from content/, validated and (after resolve) cross-linked."""
 
     site: Site
+    dates: list[DateEntry] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     actors: list[Actor] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
@@ -233,6 +335,11 @@ class Content:
     sections: list[Document] = field(default_factory=list)
     pages: list[Document] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
+    # Texts the site reports from, by source id (content/reference/<id>.txt): never published,
+    # read by the copied-text rule. Each is (file, text).
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The YAML files' texts, by file: rules point into YAML values with them.
+    yaml_texts: dict[str, str] = field(default_factory=dict, repr=False)
     claims: list[Claim] = field(default_factory=list)
     # Ids of items that failed validation: references to them are not reported again.
     broken_ids: set[str] = field(default_factory=set)
@@ -259,6 +366,10 @@ class Content:
     @functools.cached_property
     def sources_by_id(self) -> dict[str, Source]:
         return {s.id: s for s in self.sources}
+
+    @functools.cached_property
+    def dates_by_id(self) -> dict[str, DateEntry]:
+        return {d.id: d for d in self.dates}
 
     @functools.cached_property
     def actors_by_id(self) -> dict[str, Actor]:

@@ -7,14 +7,20 @@ The resulting `Content.claims` is the site-wide index the sources page is built 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from markdown_it import MarkdownIt
 
 from .. import routes
 from ..build.workers import parse_shares
 from ..diagnostics import Diagnostics, Pos
+from . import calendar
 from .files import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
-from .model import Claim, Content, Document, Located, Source
+from .model import Claim, Content, Document, Located, Prose, Source, When
+
+# YAML fields that are inline Markdown and may carry claims: (item kind, field).
+CLAIM_PROSE = {"site": ("summary",), "actor": ("stance", "bio")}
 
 
 def resolve(
@@ -37,6 +43,21 @@ def resolve(
                 diags.error(pos, f"{field} '{ref}' is not {what}{diags.did_you_mean(ref, table)}")
         return found
 
+    dates = content.dates_by_id
+    for entry in content.dates:
+        entry.source_refs = lookup(sources, entry.sources, entry, "sources", "a source")
+    _resolve_when(content.site, "as_of", content, diags)
+    if content.factbox:
+        _resolve_when(content.factbox, "as_of", content, diags)
+    for item in [*content.sources, *content.quotes, *content.timeline]:
+        _resolve_when(item, "date", content, diags)
+
+    site = content.site
+    site.prose["summary"] = prose = _parse_prose(
+        site, "summary", md, content, diags, ("summary", routes.HOME, "Summary")
+    )
+    claims += prose.claims
+
     for source in content.sources:
         if source.actor:
             source.actor_ref = next(
@@ -50,9 +71,9 @@ def resolve(
     if content.factbox:
         for n, row in enumerate(content.factbox.rows, 1):
             row.source_refs = lookup(sources, row.sources, row, "sources", "a source")
-            row.claim = Claim(
-                f"fact-{n}", f"{row.label}: {row.value}", row.source_refs, routes.HOME, "Fact box"
-            )
+            row.prose = _parse_prose(row, "value", md, content, diags)
+            text = f"{row.label}: {row.prose.text}"
+            row.claim = Claim(f"fact-{n}", text, row.source_refs, routes.HOME, "Fact box")
             claims.append(row.claim)
 
     for doc in content.sections:
@@ -70,11 +91,20 @@ def resolve(
             quote.speaker_ref.quotes.append(quote)
         quote.source_refs = lookup(sources, quote.sources, quote, "sources", "a source")
         quote.claim = Claim(
-            f"quote-{quote.id}", quote.text, quote.source_refs, routes.QUOTES, "Quotes"
+            f"quote-{quote.id}", quote.text, quote.source_refs, routes.QUOTES, "Quotes", quoted=True
         )
         claims.append(quote.claim)
 
+    for actor in content.actors:
+        page = routes.actor(actor.id)
+        for name in CLAIM_PROSE["actor"]:
+            if getattr(actor, name):
+                where = (f"{name}-{actor.id}", page, actor.name)
+                actor.prose[name] = prose = _parse_prose(actor, name, md, content, diags, where)
+                claims += prose.claims
+
     tables = digest(*sorted(sources), "\0", *sorted(content.quotes_by_id), "\0")
+    tables = digest(tables, *sorted(dates), "\0")
     tables = digest(tables, *sorted(content.broken_ids))
     for doc in content.pages:  # what the memo knows a page's claims by
         doc.memo_key = digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
@@ -181,7 +211,7 @@ def _resolve_document(
     With `reuse`, the claims it finds are those objects, in order (they were made from
     the same text before), so pages and the site-wide index share them.
     """
-    sources, quotes = content.sources_by_id, content.quotes_by_id
+    quotes = content.quotes_by_id
     env: dict = {}
     doc.tokens = md.parse(doc.body, env)
     lines = doc.body.split("\n")  # once: splitting per lookup made 80,000 embeds take minutes
@@ -191,6 +221,13 @@ def _resolve_document(
             "block quotes or lists are nested too deeply; the text from here on would be lost",
         )
     claims: list[Claim] = []
+    doc.quote_ids = []
+
+    def make_claim(text: str, found: list[Source], n: int) -> Claim:
+        if reuse is not None and n < len(reuse):
+            return reuse[n]
+        return Claim(f"claim-{doc.slug}-{n + 1}", text, found, page, doc.title)
+
     for i, block in enumerate(doc.tokens):
         if block.type == "container_quote_open":
             ref = quote_id(block)
@@ -203,6 +240,7 @@ def _resolve_document(
                 )
             elif ref in quotes:
                 block.meta["quote"] = quotes[ref]
+                doc.quote_ids.append(ref)
             if doc.tokens[i + 1].type != "container_quote_close":
                 diags.error(
                     pos, "a quote embed takes no text: close it with ':::' on the next line"
@@ -210,36 +248,130 @@ def _resolve_document(
             continue
         if block.type != "inline" or not block.children:
             continue
-        children = block.children
-        for j, token in enumerate(children):
-            if token.type != "span_open":
-                continue
-            close = _matching_close(children, j)
-            text = plain_text(children[j + 1 : close])
-            ids = source_ids(token)
-            if not ids:
-                diags.error(
-                    _find(doc, lines, block.map, "]{"),
-                    f"annotation [{_short(text)}] names no source: write {{src=source-id}}",
-                )
-                continue
-            found: list[Source] = []
-            for ref in ids:
-                if ref in sources:
-                    found.append(sources[ref])
-                elif ref not in content.broken_ids:
-                    diags.error(
-                        _find(doc, lines, block.map, ref),
-                        f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
-                    )
-            if reuse is not None and len(claims) < len(reuse):
-                claim = reuse[len(claims)]
-            else:
-                claim = Claim(f"claim-{doc.slug}-{len(claims) + 1}", text, found, page, doc.title)
-            token.meta["claim"] = children[close].meta["claim"] = claim
-            claims.append(claim)
+
+        claims += _link_spans(
+            block.children,
+            content,
+            diags,
+            lambda needle, block=block: _find(doc, lines, block.map, needle),
+            make_claim,
+            first=len(claims),
+        )
     doc.claims = claims
     return claims
+
+
+def _link_spans(
+    children, content: Content, diags, where, make_claim=None, first: int = 0
+) -> list[Claim]:
+    """Link the spans of one inline block: `[…]{src=…}` becomes a Claim (made by
+    `make_claim(text, sources, n)`, n counting claims from `first`; None where claims
+    are not allowed) and `[…]{date=…}`
+    gets its When. `where(needle)` is the position of a text in the block's source."""
+    sources = content.sources_by_id
+    claims: list[Claim] = []
+    for j, token in enumerate(children):
+        if token.type != "span_open":
+            continue
+        close = _matching_close(children, j)
+        text = plain_text(children[j + 1 : close])
+        if "date" in token.attrs:
+            if "src" in token.attrs:
+                diags.error(
+                    where("]{"),
+                    f"[{_short(text)}] is a claim and a date at once: "
+                    "put the date span inside the claim, [… [date]{date=id} …]{src=id}",
+                )
+                continue
+            when = _date_span(str(token.attrs["date"]), text, content, diags, where)
+            if when is not None:
+                token.meta["date"] = children[close].meta["date"] = when
+            continue
+        if make_claim is None:
+            diags.error(
+                where("]{"),
+                f"[{_short(text)}]: this text cites its sources in its item's sources:, not inline",
+            )
+            continue
+        ids = source_ids(token)
+        if not ids:
+            diags.error(
+                where("]{"), f"annotation [{_short(text)}] names no source: write {{src=source-id}}"
+            )
+            continue
+        found: list[Source] = []
+        for ref in ids:
+            if ref in sources:
+                found.append(sources[ref])
+            elif ref not in content.broken_ids:
+                diags.error(
+                    where(ref),
+                    f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
+                )
+        claim = make_claim(text, found, first + len(claims))
+        token.meta["claim"] = children[close].meta["claim"] = claim
+        claims.append(claim)
+    return claims
+
+
+def _date_span(ref: str, text: str, content: Content, diags, where) -> When | None:
+    """The When of `[text]{date=ref}`: a dates.yaml entry, or an ISO date its claim states."""
+    try:
+        return When(date=dt.date.fromisoformat(ref))
+    except ValueError:
+        pass
+    entry = content.dates_by_id.get(ref)
+    if entry is None:
+        if ref not in content.broken_ids:
+            diags.error(
+                where(ref),
+                f"date '{ref}' is not in dates.yaml" + diags.did_you_mean(ref, content.dates_by_id),
+            )
+        return None
+    for found in calendar.dates_in(text):
+        if not calendar.within(found, entry.date, entry.until):
+            diags.error(
+                where(found.text),
+                f"'{found.text}' is not the date of '{ref}' in dates.yaml ({entry.date})",
+            )
+    return When(date=entry.date, ref=ref, entry=entry)
+
+
+def _resolve_when(item: Located, name: str, content: Content, diags) -> None:
+    """Fill in a date field given as a dates.yaml id."""
+    when = getattr(item, name)
+    if when is None or when.ref is None:
+        return
+    entry = content.dates_by_id.get(when.ref)
+    if entry is None:
+        if when.ref not in content.broken_ids:
+            diags.error(
+                item.at(name),
+                f"{name} '{when.ref}' is neither a date (YYYY-MM-DD) nor an entry in dates.yaml"
+                + diags.did_you_mean(when.ref, content.dates_by_id),
+            )
+        setattr(item, name, None)
+        return
+    when.entry, when.date = entry, entry.date
+
+
+def _parse_prose(item: Located, name: str, md, content: Content, diags, claims=None) -> Prose:
+    """A YAML field of inline Markdown, parsed and linked. `claims` is (anchor stem, page,
+    where) for fields that may carry claims; elsewhere a `{src=…}` is an error."""
+    markdown = getattr(item, name)
+    tokens = md.parseInline(markdown, {})
+    children = tokens[0].children or [] if tokens else []
+    found: list[Claim] = []
+
+    def make_claim(text: str, sources: list[Source], n: int) -> Claim:
+        stem, page, where = claims
+        return Claim(f"claim-{stem}-{n + 1}", text, sources, page, where)
+
+    pos = item.at(name)
+    found += _link_spans(
+        children, content, diags, lambda needle: pos, make_claim if claims else None
+    )
+    return Prose(markdown, plain_text(children), tokens, found)
 
 
 def _matching_close(tokens, start: int) -> int:

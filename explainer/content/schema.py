@@ -32,6 +32,7 @@ UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 CHOICES = {
     (model.Source, "kind"): model.SOURCE_KINDS,
     (model.Correction, "kind"): model.CORRECTION_KINDS,
+    (model.DateEntry, "basis"): model.DATE_BASES,
 }
 # Paths that generated pages own; a free-standing page may not take them.
 RESERVED_SLUGS = {"actors", "quotes", "sources", "static", "data", "404", "index"}
@@ -58,8 +59,12 @@ def validate(
     site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
-    content = Content(site=site, inputs=raw.digests)
+    content = Content(site=site, inputs=raw.digests, references=raw.references)
+    content.yaml_texts = {doc.file: doc.text for doc in raw.yaml.values()}
     broken = content.broken_ids
+    content.dates = _check_dates(
+        _build_list(model.DateEntry, raw.yaml.get("dates"), diags, broken=broken), diags, broken
+    )
     content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
     content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
     content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags, broken=broken)
@@ -75,6 +80,13 @@ def validate(
     _check_slugs(content.pages, diags, reserved=RESERVED_SLUGS)
     content.sections.sort(key=lambda d: (d.order, d.slug))
     content.pages.sort(key=lambda d: (d.order, d.slug))
+    for ref, (file, _) in raw.references.items():
+        if ref not in content.sources_by_id and ref not in broken:
+            diags.error(
+                Pos(file),
+                f"reference text '{ref}' is not named after a source in sources.yaml"
+                + diags.did_you_mean(ref, content.sources_by_id),
+            )
     return content
 
 
@@ -140,6 +152,8 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
             return None
         (hint,) = [a for a in args if a is not type(None)]
         origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is model.When:
+        return _convert_when(value, pos, diags, name)
     if origin is dict:
         if not isinstance(value, dict):
             diags.error(
@@ -179,6 +193,43 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
         )
         return _INVALID
     return _check_value(value, pos, diags, cls, name)
+
+
+def _convert_when(value, pos: Pos, diags: Diagnostics, name: str):
+    """A date field: an ISO date, stated by the item's sources, or a dates.yaml id."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value)
+    if isinstance(value, dt.date):
+        return model.When(date=value)
+    if isinstance(value, str) and ID_PATTERN.match(value):
+        return model.When(ref=value)
+    diags.error(
+        pos,
+        f"field '{name}' must be a date (YYYY-MM-DD) or the id of an entry in dates.yaml, "
+        f"got {_describe(value)}",
+    )
+    return _INVALID
+
+
+def _check_dates(entries: list, diags: Diagnostics, broken: set) -> list:
+    """A derived date says how it was worked out; a span of days ends after it starts."""
+    sound = []
+    for entry in entries:
+        if entry.derived and not entry.reasoning:
+            diags.error(
+                entry.at("basis"),
+                f"date '{entry.id}' is derived: say how the desk worked it out (reasoning:)",
+            )
+        elif entry.until is not None and entry.until <= entry.date:
+            diags.error(entry.at("until"), f"date '{entry.id}' ends (until:) before it starts")
+        else:
+            sound.append(entry)
+            continue
+        broken.add(entry.id)
+    return sound
 
 
 def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
@@ -328,6 +379,7 @@ def _kind(cls) -> str:
         "FactBox": "fact box",
         "Event": "timeline event",
         "CardStyle": "share card style",
+        "DateEntry": "date",
     }.get(cls.__name__, cls.__name__.lower())
 
 

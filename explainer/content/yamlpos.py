@@ -27,6 +27,7 @@ class YamlDoc:
 
     file: str
     data: Any = None
+    text: str = field(default="", repr=False)  # the YAML as read, for rules that quote it
     key_pos: dict[tuple, Pos] = field(default_factory=dict)
     value_pos: dict[tuple, Pos] = field(default_factory=dict)
     broken: bool = False  # a syntax error was already reported; say nothing more about it
@@ -46,7 +47,7 @@ def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -
     fast = _parse_yaml_fast(text, file, line_offset)
     if fast is not None:
         return fast
-    doc = YamlDoc(file)
+    doc = YamlDoc(file, text=text)
     loader = None
     errors_before = len(diags.errors)
     try:
@@ -102,7 +103,7 @@ def _parse_yaml_fast(text: str, file: str, line_offset: int) -> YamlDoc | None:
         widest = max(map(len, text.split("\n")))
         if 2 * widest + text.count("[") + text.count("{") > 4000:
             return None
-    doc = YamlDoc(file)
+    doc = YamlDoc(file, text=text)
     loader = _CLoader(text)
     try:
         node = loader.get_single_node()

@@ -1,0 +1,79 @@
+"""Calendar dates written in English prose: "12 February 2025", "February 12", "2025-02-12".
+
+The `date-unmarked` rule looks for them in prose that does not say how the date is known,
+and `resolve` checks that a marked date's words agree with its dates.yaml entry. A date
+needs a day: weekday names alone ("on Friday") and months ("February 2025") are not
+calendar dates, and neither are bare numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_ABBREVIATIONS = {"Sept": 9, **{m[:3]: n for n, m in enumerate(MONTHS, 1) if m != "May"}}
+_NUMBER = {**{m: n for n, m in enumerate(MONTHS, 1)}, **_ABBREVIATIONS}
+_MONTH = "(?:" + "|".join(sorted(_NUMBER, key=len, reverse=True)) + r")\b\.?"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(\d{4})\b)?"
+# Month names are matched with their capital only: "may 5" is not a date, "May 5" is.
+DATE = re.compile(
+    rf"\b(?P<dm>({_DAY})\s+(?:of\s+)?({_MONTH}){_YEAR})"
+    rf"|\b(?P<md>({_MONTH})\s+({_DAY})\b{_YEAR})"
+    r"|\b(?P<iso>(\d{4})-(\d{2})-(\d{2}))\b"
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A calendar date in a text: the words, where they are, and the day they name."""
+
+    text: str
+    start: int
+    month: int
+    day: int
+    year: int | None = None
+
+
+def dates_in(text: str) -> list[Found]:
+    """Every calendar date written in `text`, in order."""
+    found = []
+    for m in DATE.finditer(text):
+        g = m.groups()
+        if m["dm"]:
+            day, month, year = g[1], g[2], g[3]
+        elif m["md"]:
+            month, day, year = g[5], g[6], g[7]
+        else:
+            year, month, day = g[9], g[10], g[11]
+        month_number = int(month) if month.isdigit() else _NUMBER[month.rstrip(".")]
+        day_number = int(re.match(r"\d+", day)[0])
+        if not 1 <= month_number <= 12:
+            continue
+        found.append(Found(m[0], m.start(), month_number, day_number, int(year) if year else None))
+    return found
+
+
+def within(found: Found, first: dt.date, last: dt.date | None) -> bool:
+    """Whether the date written names a day from `first` to `last` (or `first` alone)."""
+    day = first
+    while day <= (last or first):
+        if (found.month, found.day) == (day.month, day.day) and found.year in (None, day.year):
+            return True
+        day += dt.timedelta(days=1)
+    return False
