@@ -8,7 +8,9 @@ required, so every exemption is documented where the item is.
 The rules follow common handbook policy (AP, Reuters, NYT; The Trust Project):
 every fact is attributed; an unnamed source says how many people, how they know
 and, where given, why they are unnamed; another outlet's reporting is credited to
-it; conflicting accounts are shown side by side.
+it; conflicting accounts are shown side by side. And the site's words are its own: a
+calendar date says how it is known, and no run of eight words is lifted from a text the
+site reports from (EDITORIAL.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics, Pos
+from . import calendar, wording
 from .model import Content, Located
+from .resolve import CLAIM_PROSE
 
 SEVERITIES = ("error", "warning", "off")
 
@@ -99,6 +103,103 @@ def _paragraph_unsourced(content: Content):
                     f"paragraph has no source annotation: {text!r}; "
                     "mark its claims with [claim]{src=source-id}",
                 )
+
+
+@rule("prose-unsourced", "warning", "the standfirst and actors' stance and bio cite sources")
+def _prose_unsourced(content: Content):
+    items = [(content.site, "summary", "the site summary")] + [
+        (a, name, f"{name} of actor '{a.id}'")
+        for a in content.actors
+        for name in CLAIM_PROSE["actor"]
+        if getattr(a, name)
+    ]
+    for item, name, what in items:
+        prose = item.prose.get(name)
+        if prose is not None and not prose.claims:
+            yield Finding(
+                item,
+                item.at(name),
+                f"{what} carries no source annotation: mark its claims with "
+                "[claim]{src=source-id}, or, if it is framing with no facts, "
+                "suppress prose-unsourced with the reason",
+            )
+
+
+@rule("heading-order", "warning", "headings in Markdown do not skip a level")
+def _heading_order(content: Content):
+    # A section's title is an h2 on the home page, a page's title its h1.
+    for docs, top in ((content.sections, 3), (content.pages, 2)):
+        for doc in docs:
+            previous = top - 1
+            for line, level, title in _headings(doc.body):
+                if level < top or level > previous + 1:
+                    want = "#" * max(top, min(level, previous + 1))
+                    yield Finding(
+                        doc,
+                        Pos(doc.pos.file, doc.body_line + line, 1),
+                        f"heading '{title}' is h{level} after h{previous}; use {want} "
+                        f"(the {'section' if top == 3 else 'page'} title is h{top - 1}, "
+                        "and headings may not skip a level)",
+                    )
+                previous = level
+
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+
+
+def _headings(body: str) -> Iterator[tuple[int, int, str]]:
+    """(line in the body, level, text) of each `#` heading outside fenced code. The rule reads
+    the text itself: a page whose claims come from the build cache is not parsed again."""
+    fence = None
+    for n, line in enumerate(body.split("\n")):
+        if m := _FENCE.match(line):
+            fence = None if fence == m[1] else fence or m[1]
+        elif fence is None and (m := _ATX.match(line)):
+            yield n, len(m[1]), m[2]
+
+
+@rule("date-unmarked", "warning", "a calendar date in prose says how it is known")
+def _date_unmarked(content: Content):
+    for f in wording.prose_fields(content):
+        if f.dated:  # the desk's own dated records: corrections, a date's reasoning
+            continue
+        for found in calendar.dates_in(wording.mask(f.text, f.kind, dates=True)):
+            where = f"'{found.text}'" + (f" in {f.name}" if f.name else "")
+            if f.kind == wording.PLAIN:
+                advice = "this field is plain text and cannot mark it: leave the date out"
+                advice += " or give it in the item's date: field"
+            else:
+                advice = f"mark it [{found.text}]{{date=id}} with an entry in dates.yaml"
+            yield Finding(
+                f.item,
+                wording.field_pos(content, f, found.start),
+                f"calendar date {where} does not say how it is known: {advice}",
+            )
+
+
+@rule("copied-text", "warning", f"no run of {wording.RUN}+ words is copied from a reference text")
+def _copied_text(content: Content):
+    references = [
+        wording.Reference(sid, file, text) for sid, (file, text) in content.references.items()
+    ]
+    if not references:
+        return
+    for f in wording.prose_fields(content):
+        masked = wording.mask(f.text, f.kind)
+        found = wording.words(masked)
+        for run in wording.copied_runs(found, references):
+            start, end = found[run.start][1], found[run.end - 1][1]
+            end += len(wording.WORD.match(masked, end)[0])
+            words = " ".join(masked[start:end].split())
+            ref = run.reference
+            yield Finding(
+                f.item,
+                wording.field_pos(content, f, start),
+                f"{run.end - run.start} words in a row match reference text {ref.pos(run.at)}"
+                f" ('{ref.source_id}'): \"{words}\"; say it in your own words, or put the"
+                " source's words in quotation marks",
+            )
 
 
 @rule("anonymous-count", "warning", "an unnamed source says how many people it is")
@@ -259,6 +360,7 @@ def _fact_value(item) -> str:
 def _suppressing_items(content: Content) -> list[Located]:
     rows = content.fact_rows
     return [
+        content.site,
         *content.sources,
         *content.actors,
         *content.quotes,
