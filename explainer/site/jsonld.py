@@ -2,8 +2,10 @@
 
 The explainer's home page is a `BackgroundNewsArticle` (schema.org's explainer kind
 of `NewsArticle`) citing its sources; a named actor's page describes a `Person`.
-Unnamed people get no `Person`: they have no name to give. Templates print the dicts
-with the `jsonld` filter, which keeps them inert inside `<script>`.
+Unnamed people get no `Person`: they have no name to give. Markdown fields are given as
+the text a reader sees. A date the desk derived is never given as a plain schema.org date:
+the citation's description says it was derived and where the reasoning is. Templates
+print the dicts with the `jsonld` filter, which keeps them inert inside `<script>`.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def article(content: Content, base: BaseUrl, image: ShareImage) -> dict:
         "@type": "BackgroundNewsArticle",
         "headline": site.title,
         "description": site.description,
-        "abstract": site.summary,
+        "abstract": site.prose["summary"].text if "summary" in site.prose else site.summary,
         "url": home,
         "mainEntityOfPage": home,
         "inLanguage": site.language,
@@ -78,7 +80,7 @@ def person(actor: Actor, base: BaseUrl) -> dict:
         "@type": "Person",
         "name": actor.name,
         "jobTitle": actor.role,
-        "description": actor.stance,
+        "description": actor.prose["stance"].text if "stance" in actor.prose else actor.stance,
         "mainEntityOfPage": base.abs_url(routes.actor(actor.id)),
     }
     if actor.affiliation:
@@ -94,8 +96,13 @@ def citation(source: Source, base: BaseUrl) -> dict | str:
     work["description"] = source.description
     if source.url:
         work["url"] = base.abs_link(source.url)
-    if source.date:
-        work["datePublished"] = source.date.isoformat()
+    if source.date and source.date.derived:
+        reasoning = base.abs_url(routes.SOURCES) + f"#date-{source.date.ref}"
+        work["description"] += (
+            f" (date {source.date.date.isoformat()}, worked out by the desk: {reasoning})"
+        )
+    elif source.date:
+        work["datePublished"] = source.date.date.isoformat()
     if source.outlet:
         work["publisher"] = {"@type": "Organization", "name": source.outlet}
     return work

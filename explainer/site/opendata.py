@@ -1,7 +1,9 @@
 """`data/explainer.json`: the explainer's facts as open data, for reuse and fact-checking.
 
-Fact-box rows and timeline events carry their status (confirmed, reported, disputed),
-and the corrections log comes along, so reusers see what readers see.
+Fact-box rows and timeline events carry their status (from all their sources, as the
+page labels them), every date says whether a source states it or the desk derived it
+(with the reasoning under `dates`), Markdown comes as plain text beside the text as
+written, and the corrections log comes along, so reusers see what readers see.
 
 The shape is documented in README.md ("Open data") and fixed: every key is always
 present (null when empty), keys keep the order below, dates are ISO 8601, and
@@ -13,11 +15,10 @@ from __future__ import annotations
 import json
 
 from .. import routes
-from ..content.markdown import inline_text
-from ..content.model import Content, Person
+from ..content.model import Content, Person, When
 from ..urls import BaseUrl
 
-VERSION = 1
+VERSION = 2
 
 
 def open_data(content: Content, base: BaseUrl, md) -> dict:
@@ -28,12 +29,14 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
         "site": {
             "title": site.title,
             "kicker": site.kicker,
-            "summary": site.summary,
+            "summary": site.prose["summary"].text,
+            "summary_markdown": site.summary,
             "description": site.description,
             "language": site.language,
             "url": base.abs_url(routes.HOME),
             "published": _date(site.published),
             "updated": _date(content.updated),  # the latest of site.updated and corrections
+            **_when("as_of", site.as_of),
             "publisher": _person(site.publisher, base),
             "authors": [_person(a, base) for a in site.authors],
             "scope_note": site.scope_note,
@@ -42,11 +45,11 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
         if box is None
         else {
             "title": box.title,
-            "as_of": _date(box.as_of),
+            **_when("as_of", box.as_of),
             "rows": [
                 {
                     "label": row.label,
-                    "value": inline_text(md, row.value),
+                    "value": row.prose.text if row.prose else row.value,
                     "value_markdown": row.value,
                     "status": row.claim.status if row.claim else None,
                     "sources": row.sources,
@@ -62,8 +65,10 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                 "role": a.role,
                 "affiliation": a.affiliation,
                 "country": a.country,
-                "stance": a.stance,
-                "bio": a.bio,
+                "stance": _text(a.prose.get("stance"), a.stance),
+                "stance_markdown": a.stance,
+                "bio": _text(a.prose.get("bio"), a.bio),
+                "bio_markdown": a.bio,
                 "url": base.abs_url(routes.actor(a.id)),
             }
             for a in content.actors
@@ -73,8 +78,7 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                 "id": q.id,
                 "speaker": q.speaker,
                 "text": q.text,
-                "date": _date(q.date),
-                "date_note": q.date_note,
+                **_when("date", q.date),
                 "place": q.place,
                 "context": q.context,
                 "key": q.key,
@@ -84,8 +88,7 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
         ],
         "timeline": [
             {
-                "date": _date(e.date),
-                "date_note": e.date_note,
+                **_when("date", e.date),
                 "title": e.title,
                 "text": e.text,
                 "status": e.claim.status if e.claim else None,
@@ -102,7 +105,7 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                 "count": s.count,
                 "outlet": s.outlet,
                 "title": s.title,
-                "date": _date(s.date),
+                **_when("date", s.date),
                 "url": base.abs_link(s.url) if s.url else None,
                 "actor": s.actor,
                 "via": s.via,
@@ -110,6 +113,17 @@ def open_data(content: Content, base: BaseUrl, md) -> dict:
                 "note": s.note,
             }
             for s in content.sources
+        ],
+        "dates": [
+            {
+                "id": d.id,
+                "date": _date(d.date),
+                "until": _date(d.until),
+                "basis": d.basis,
+                "reasoning": d.reasoning,
+                "sources": d.sources,
+            }
+            for d in content.dates
         ],
         "corrections": [
             {
@@ -131,6 +145,21 @@ def to_bytes(data: dict) -> bytes:
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _when(name: str, when: When | None) -> dict:
+    """A date field as three keys: the date, its basis (stated or derived) and its entry
+    in `dates` (null for a date the item's sources state)."""
+    return {
+        name: _date(when.date) if when else None,
+        f"{name}_basis": when.basis if when else None,
+        f"{name}_ref": when.ref if when else None,
+    }
+
+
+def _text(prose, markdown: str | None) -> str | None:
+    """What a reader sees of an inline Markdown field."""
+    return prose.text if prose is not None else markdown
 
 
 def _person(who: Person, base: BaseUrl) -> dict:

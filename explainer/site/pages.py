@@ -1,5 +1,6 @@
 """The site's pages: which pages exist, with what template and context, and the per-page
-bookkeeping templates use while rendering one (citations and the "How we know this" ledger).
+bookkeeping templates use while rendering one (citations, derived dates and the "How we
+know this" ledger).
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import routes
-from ..content.model import SOURCE_KINDS, Claim, Content, Source
+from ..content.model import STATUSES, Claim, Content, DateEntry, Source
 
 
 @dataclass
@@ -48,20 +49,52 @@ class Citations:
         return [(self._sources[sid], uses) for sid, uses in self._uses.items()]
 
 
+class DateNotes:
+    """The derived dates shown on one page, so the page can say how each was worked out.
+
+    A derived date's mark links to `#date-<id>` (`use`); the entries listed on the page
+    where the text asks for them (`::: dates`, `listed`) are not listed again at its end
+    (`pending`).
+    """
+
+    def __init__(self) -> None:
+        self._used: dict[str, DateEntry] = {}
+        self._listed: set[str] = set()
+
+    def use(self, entry: DateEntry) -> str:
+        self._used.setdefault(entry.id, entry)
+        return f"date-{entry.id}"
+
+    def listed(self, entries: list[DateEntry]) -> str:
+        self._listed.update(e.id for e in entries)
+        return ""
+
+    def pending(self) -> list[DateEntry]:
+        return sorted(
+            (e for i, e in self._used.items() if i not in self._listed), key=lambda e: e.date
+        )
+
+
 def pages(content: Content) -> list[Page]:
     """Every page of the site, each with the claims it shows (for its ledger)."""
     by_page: dict[str, list[Claim]] = {}
     for claim in content.claims:
         by_page.setdefault(claim.page, []).append(claim)
     result = [
-        Page(routes.HOME, "home.html", {"page_claims": by_page.get(routes.HOME, [])}),
+        Page(
+            routes.HOME,
+            "home.html",
+            {"page_claims": by_page.get(routes.HOME, []), "key_quotes": key_quotes(content)},
+        ),
         Page(routes.ACTORS, "actors.html", {"page_claims": []}),
         Page(routes.QUOTES, "quotes.html", {"page_claims": by_page.get(routes.QUOTES, [])}),
         Page(routes.SOURCES, "sources.html", {"page_claims": []}),
         Page(routes.NOT_FOUND, "404.html", {"page_claims": []}),
     ]
     for actor in content.actors:
-        claims = [q.claim for q in actor.quotes if q.claim]
+        claims = by_page.get(routes.actor(actor.id), []) + [
+            q.claim for q in actor.quotes if q.claim
+        ]
         result.append(
             Page(routes.actor(actor.id), "actor.html", {"actor": actor, "page_claims": claims})
         )
@@ -71,14 +104,20 @@ def pages(content: Content) -> list[Page]:
     return result
 
 
+def key_quotes(content: Content) -> list:
+    """The home page's "In their own words": key quotes no section embeds already, so a
+    quote appears once on the page."""
+    embedded = {q for doc in content.sections for q in doc.quote_ids}
+    return [q for q in content.quotes if q.key and q.id not in embedded]
+
+
 def ledger(claims: list[Claim]) -> dict:
-    """How the claims on a page are known: counts by the firmest kind of source behind each."""
-    counts = dict.fromkeys(SOURCE_KINDS, 0)
+    """How the claims on a page are known: counts by status (the label each claim wears,
+    from all its sources), firmest first, so the ledger ranks claims as their labels do."""
+    counts = dict.fromkeys(STATUSES, 0)
     for claim in claims:
-        kinds = {s.kind for s in claim.sources}
-        firmest = next((k for k in SOURCE_KINDS if k in kinds), None)
-        if firmest:
-            counts[firmest] += 1
+        if claim.sources:
+            counts[claim.status] += 1
     total = sum(counts.values())
     anonymous_only = sum(
         1 for c in claims if c.sources and all(s.kind == "anonymous" for s in c.sources)

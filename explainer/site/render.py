@@ -4,9 +4,11 @@ Templates own all presentation; Python hands them the model and a few helpers:
 `url()` and `abs_url()` for links and `link()` for author-written URLs (all from
 `urls.BaseUrl`, the only place the base URL is applied), `asset()` for
 fingerprinted static files, `t` for interface strings, `markdown()` for a
-document's body, `structured_data` and the `jsonld` filter for JSON-LD, and
-`share_image` for the link-preview card. Besides pages it renders the hosting
-files (sitemap.xml, robots.txt, _headers) from templates and the open data JSON.
+document's body, `prose()` for a YAML field of inline Markdown (its claims and dates
+annotated), the `plain` filter for Markdown shown as plain text, `structured_data`
+and the `jsonld` filter for JSON-LD, and `share_image` for the link-preview card.
+Besides pages it renders the hosting files (sitemap.xml, robots.txt, _headers) from
+templates and the open data JSON.
 Annotations and quote embeds inside Markdown are rendered by macros in
 `_macros.html`, so their markup lives in templates too.
 """
@@ -26,19 +28,21 @@ from ..build.workers import render_shares
 from ..build.write import OutputFiles
 from ..content import resolve
 from ..content.files import digest
-from ..content.model import SOURCE_KINDS, Content, Document
+from ..content.markdown import inline_text
+from ..content.model import SOURCE_KINDS, STATUSES, Content, Document, Prose, When
 from ..diagnostics import BuildFailed, Diagnostics, Pos
 from ..urls import BaseUrl
 from . import opendata, share_image
 from .assets import collect_assets
 from .hosting import hosting_files
 from .jsonld import jsonld, structured_data
-from .pages import Citations, Page, ledger, pages
+from .pages import Citations, DateNotes, Page, ledger, pages
 from .theme import (
     TemplateFileError,
     Theme,
     load_strings,
     make_environment,
+    story_strings,
     template_names,
     template_pos,
 )
@@ -58,11 +62,16 @@ class Renderer:
         self.env = make_environment(self.theme)
         self.env.filters["date"] = self._format_date
         self.env.filters["jsonld"] = jsonld
+        self.env.filters["plain"] = lambda text: inline_text(self.md, text) if text else text
         self.env.globals["markdown"] = jinja2.pass_context(
             lambda context, doc: self._markdown(context, doc)
         )
+        self.env.globals["prose"] = jinja2.pass_context(
+            lambda context, prose: self._prose(context, prose)
+        )
         self.env.globals["ledger"] = ledger
         self.env.globals["source_kinds"] = SOURCE_KINDS
+        self.env.globals["statuses"] = STATUSES
         self.env.globals["routes"] = routes
 
     def render(
@@ -79,6 +88,7 @@ class Renderer:
         """
         base = BaseUrl.make(base_url, content.site.url)
         strings = load_strings(self.theme, content.site.language, diags)
+        strings = story_strings(strings, content.site, diags) if strings else None
         style = share_image.load_style(self.theme, diags)
         assets = collect_assets(self.theme, diags)
         if strings is None or style is None or diags.errors:
@@ -147,6 +157,7 @@ class Renderer:
             **page.context,
             "page_path": page.path,
             "cites": Citations(),
+            "dated": DateNotes(),
             "structured_data": structured_data(page.path, actor, content, base, share),
         }
         data = self._render(page.template, context, diags)
@@ -202,17 +213,41 @@ class Renderer:
             )
         if doc.tokens is None:
             resolve.tokens(doc, routes.page(doc.slug), self.content, self.md)
+        env, macros = self._inline_env(context)
+        cites = context["cites"]
+        section = doc in self.content.sections  # its heading ids are the section's own
+        env.update(
+            quote=lambda quote: str(macros.quote(quote)),
+            glossary=lambda: str(macros.glossary()),
+            dates=lambda: str(macros.date_entries(self.content.dates)),
+            heading_id=lambda id: cites.anchor(f"{doc.slug}-{id}" if section else id),
+        )
+        return Markup(self.md.renderer.render(doc.tokens, self.md.options, env))
+
+    def _prose(self, context, prose: Prose | None) -> Markup:
+        """A YAML field of inline Markdown, with its claims' chips and its dates' marks."""
+        if prose is None:
+            return Markup("")
+        env, _ = self._inline_env(context)
+        return Markup(self.md.renderer.render(prose.tokens, self.md.options, env))
+
+    def _inline_env(self, context) -> tuple[dict, object]:
+        """What the Markdown renderer calls for annotations and dates: the theme's macros."""
         macros = self.env.get_template("_macros.html").make_module(context.get_all())
         env = {
             "link": self.link,
             "annotate": lambda claim, part: str(
                 macros.claim_open(claim) if part == "open" else macros.claim_close(claim)
             ),
-            "quote": lambda quote: str(macros.quote(quote)),
+            "date": lambda when, part: str(
+                macros.date_open(when) if part == "open" else macros.date_close(when)
+            ),
         }
-        return Markup(self.md.renderer.render(doc.tokens, self.md.options, env))
+        return env, macros
 
     def _format_date(self, value, style: str = "long") -> str:
+        if isinstance(value, When):
+            value = value.date
         if value is None:
             return ""
         months = self.strings["months"]
