@@ -218,7 +218,10 @@ def test_real_content_builds_with_status_labels_and_ledger(real_project):
     html = (site / "index.html").read_text()
     assert html.count('class="status status--') >= 6
     assert 'id="ledger-title"' in html
-    assert 'href="/about/">Policy on unnamed sources</a>' in html
+    # the footer's policy link leads to the policy's own heading on the about page
+    assert 'href="/about/#our-policy-on-unnamed-sources">Policy on unnamed sources</a>' in html
+    about = (site / "about/index.html").read_text()
+    assert '<h2 id="our-policy-on-unnamed-sources">Our policy on unnamed sources</h2>' in about
 
 
 def test_text_files_beside_templates_are_not_compiled_as_templates(project):

@@ -129,12 +129,12 @@ def test_bad_choice_and_bad_date(project):
     replace(project, "content/timeline.yaml", "date: 2025-02-12", "date: 12 Feb")
     result = check(project)
     assert (
-        "content/sources.yaml:7:3: error: kind 'anonymus' is not one of on-record, anonymous, "
-        "document, report (did you mean 'anonymous'?)" in result.err
+        "content/sources.yaml:7:3: error: kind 'anonymus' is not one of document, on-record, "
+        "report, own, anonymous (did you mean 'anonymous'?)" in result.err
     )
     assert (
-        "content/timeline.yaml:1:3: error: field 'date' must be a date (YYYY-MM-DD), "
-        "got the text '12 Feb'" in result.err
+        "content/timeline.yaml:1:3: error: field 'date' must be a date (YYYY-MM-DD) or the id "
+        "of an entry in dates.yaml, got the text '12 Feb'" in result.err
     )
 
 
@@ -221,7 +221,7 @@ def test_undefined_template_variable_has_template_line(project):
 
 
 def test_undefined_attribute_in_macro_has_macro_line(project):
-    replace(project, "templates/_macros.html", "{{ q.text }}", "{{ q.txet }}")
+    replace(project, "templates/_macros.html", "text=q.text", "text=q.txet")
     result = check(project)
     assert "templates/_macros.html:" in result.err
     assert "has no attribute 'txet'" in result.err

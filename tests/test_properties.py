@@ -148,7 +148,7 @@ def content_tree(draw) -> dict[str, str]:
     row = item(chaos, ("label", "value", "sources"), label=shown_text, value=shown_text,
                sources=refs(SOURCE_IDS, chaos))  # fmt: skip
     event = item(chaos, ("date", "title", "sources"), date=dates, title=shown_text,
-                 sources=refs(SOURCE_IDS, chaos), text=shown_text, date_note=shown_text)  # fmt: skip
+                 sources=refs(SOURCE_IDS, chaos), text=shown_text)  # fmt: skip
     files = {
         "site.yaml": dump(draw(site)),
         "sources.yaml": dump(sources),
@@ -270,10 +270,10 @@ def test_any_bytes_in_a_content_file_fail_cleanly(explainer_project, allowed_tag
         assert_safe_site(explainer_project.root / "site", allowed_tags)
 
 
-# Text fields shown as they are (not Markdown), and the page that shows each.
+# Text fields shown as they are (not Markdown), and the page that shows each. The site
+# summary and actors' stance and bio are inline Markdown (`test_markdown_fields_…`).
 SHOWN_ON = {
     ("site", "title"): "index.html",
-    ("site", "summary"): "index.html",
     ("site", "description"): "index.html",
     ("site", "kicker"): "index.html",
     ("site", "scope_note"): "index.html",
@@ -286,10 +286,8 @@ SHOWN_ON = {
     ("source", "note"): "sources/index.html",
     ("actor", "name"): "actors/minister/index.html",
     ("actor", "role"): "actors/minister/index.html",
-    ("actor", "stance"): "actors/minister/index.html",
     ("actor", "affiliation"): "actors/minister/index.html",
     ("actor", "country"): "actors/minister/index.html",
-    ("actor", "bio"): "actors/minister/index.html",
     ("quote", "text"): "quotes/index.html",
     ("quote", "context"): "quotes/index.html",
     ("quote", "place"): "quotes/index.html",
@@ -297,7 +295,6 @@ SHOWN_ON = {
     ("row", "label"): "index.html",
     ("event", "title"): "index.html",
     ("event", "text"): "index.html",
-    ("event", "date_note"): "index.html",
     ("page", "title"): "about/index.html",
     ("page", "summary"): "about/index.html",
     ("section", "title"): "index.html",
@@ -311,7 +308,7 @@ def test_text_fields_appear_escaped_exactly_once(explainer_project, values):
     v = {key: f"F{n}·{value}" for n, (key, value) in enumerate(values.items())}
     files = {
         "site.yaml": dump({
-            "title": v["site", "title"], "summary": v["site", "summary"],
+            "title": v["site", "title"], "summary": "[Summary]{src=report}.",
             "description": v["site", "description"], "kicker": v["site", "kicker"],
             "scope_note": v["site", "scope_note"], "publisher": {"name": v["publisher", "name"]},
             "authors": [{"name": v["author", "name"]}], "published": dt.date(2025, 2, 16),
@@ -323,8 +320,8 @@ def test_text_fields_appear_escaped_exactly_once(explainer_project, values):
         }]),
         "actors.yaml": dump([{
             "id": "minister", "name": v["actor", "name"], "role": v["actor", "role"],
-            "stance": v["actor", "stance"], "affiliation": v["actor", "affiliation"],
-            "country": v["actor", "country"], "bio": v["actor", "bio"],
+            "stance": "[Stance]{src=report}.", "affiliation": v["actor", "affiliation"],
+            "country": v["actor", "country"],
         }]),
         "quotes.yaml": dump([{
             "id": "q", "speaker": "minister", "text": v["quote", "text"], "sources": ["report"],
@@ -336,7 +333,7 @@ def test_text_fields_appear_escaped_exactly_once(explainer_project, values):
         }),
         "timeline.yaml": dump([{
             "date": dt.date(2025, 2, 12), "title": v["event", "title"], "text": v["event", "text"],
-            "date_note": v["event", "date_note"], "sources": ["report"],
+            "sources": ["report"],
         }]),
         "pages/about.md": "---\n" + dump({"title": v["page", "title"],
                                           "summary": v["page", "summary"]}) + "---\nBody.\n",

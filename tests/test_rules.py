@@ -158,7 +158,9 @@ def test_conflicting_values_are_flagged_and_shown_disputed(project):
     ]
     assert run_cli(project, "build").code == 0
     html = (project / "site/index.html").read_text()
-    assert html.count('<span class="status status--disputed"') == 2
+    assert (
+        html.count('<span class="status status--disputed" title=') == 2
+    )  # the fact box's two rows
     write(
         project,
         "content/factbox.yaml",

@@ -126,13 +126,18 @@ def assert_same_shape(documented, actual, where="$"):
 def test_open_data_matches_the_documented_shape_and_the_content(site):
     data = json.loads((site / "data/explainer.json").read_text(encoding="utf-8"))
     assert_same_shape(shape(readme_example()), shape(data))
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["site"]["url"] == BASE
     assert data["site"]["published"] == "2025-02-16"
     assert [r["value"] for r in data["factbox"]["rows"]] == ["Not signed", "Guarantees"]
     assert data["factbox"]["rows"][0]["value_markdown"] == "Not *signed*"
     assert data["factbox"]["rows"][1]["sources"] == ["two-people", "report"]
-    assert [r["status"] for r in data["factbox"]["rows"]] == ["reported", "reported"]
+    # every source counts: the second row cites two unnamed people and the report
+    assert [r["status"] for r in data["factbox"]["rows"]] == ["reported", "reported+unnamed"]
+    # plain-text keys hold what readers see, never Markdown syntax
+    assert data["site"]["summary"] == "A tiny explainer used by the tests."
+    assert data["actors"][0]["stance"] == "Wants a deal."
+    assert data["actors"][0]["stance_markdown"] == "[Wants a deal]{src=minister}."
     assert data["corrections"] == []
     assert [(a["id"], a["named"]) for a in data["actors"]] == [
         ("minister", True),
@@ -141,10 +146,12 @@ def test_open_data_matches_the_documented_shape_and_the_content(site):
     assert data["actors"][0]["url"] == f"{BASE}actors/minister/"
     assert data["quotes"][0]["text"] == "We are still talking {{ not jinja }} <b>really</b>."
     assert data["quotes"][0]["date"] == "2025-02-15"
+    assert data["quotes"][0]["date_basis"] == "stated"
     assert data["timeline"] == [
         {
             "date": "2025-02-12",
-            "date_note": None,
+            "date_basis": "stated",
+            "date_ref": None,
             "title": "Talks begin",
             "text": "The two sides met.",
             "status": "reported",
