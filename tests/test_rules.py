@@ -224,3 +224,193 @@ def test_strict_fails_on_warnings(project):
     result = check(project, "--strict")
     assert result.code == 1
     assert result.err.strip().endswith("0 errors, 2 warnings")
+
+
+# --- Own words, dates and YAML prose ---------------------------------------------------
+
+REFERENCE = (
+    "The Daily reported on Monday that the minister had rejected the offer from the company\n"
+    "after long talks with the unions, according to two people familiar with the talks.\n"
+)
+
+
+def add_reference(root, text=REFERENCE, name="report"):
+    write(root, f"content/reference/{name}.txt", text)
+
+
+def test_copied_text_finds_a_lifted_run_with_where_it_is_in_the_reference(project):
+    add_reference(project)
+    replace(
+        project,
+        "content/sections/01-offer.md",
+        "A [link](https://example.org)",
+        "Here the minister had rejected the offer from the company after long talks. A [link](https://example.org)",
+    )
+    result = check(project)
+    assert findings(result, "copied-text") == [
+        "content/sections/01-offer.md:11:6: warning: 12 words in a row match reference text "
+        "content/reference/report.txt:1:35 ('report'): \"the minister had rejected the offer from "
+        "the company after long talks\"; say it in your own words, or put the source's words in "
+        "quotation marks [copied-text]"
+    ]
+
+
+def test_copied_text_points_into_yaml_prose(project):
+    add_reference(project)
+    replace(
+        project,
+        "content/actors.yaml",
+        'stance: "[Wants a deal]{src=minister}."',
+        'stance: "[Wants a deal]{src=minister}, and rejected the offer from the company after long talks."',
+    )
+    assert findings(check(project), "copied-text") == [
+        "content/actors.yaml:4:46: warning: 9 words in a row match reference text "
+        "content/reference/report.txt:1:52 ('report'): \"rejected the offer from the company after "
+        "long talks\"; say it in your own words, or put the source's words in quotation marks "
+        "[copied-text]"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # in quotation marks, the words are the source's, and say so
+        "It said the minister “had rejected the offer from the company after long talks”.",
+        '"had rejected the offer from the company after long talks", it said.',
+        # seven words in a row are not a copied run
+        "The minister had rejected the offer from them.",
+        # case and punctuation do not hide a run, but different words break it
+        "The minister turned down the company's offer after lengthy union talks.",
+    ],
+)
+def test_copied_text_passes_own_words_and_quotations(project, sentence):
+    add_reference(project)
+    replace(
+        project,
+        "content/sections/01-offer.md",
+        "A [link](https://example.org)",
+        f"{sentence} A [link](https://example.org)",
+    )
+    assert findings(check(project), "copied-text") == []
+
+
+def test_reference_text_must_be_named_after_a_source(project):
+    add_reference(project, name="repport")
+    result = check(project)
+    assert result.code == 1
+    assert (
+        "content/reference/repport.txt: error: reference text 'repport' is not named after a "
+        "source in sources.yaml (did you mean 'report'?)" in result.err
+    )
+
+
+DATES = (
+    "- id: talks\n  date: 2025-02-12\n  basis: derived\n"
+    '  reasoning: "The Daily says Wednesday; the week is the one of its report."\n'
+    "  sources: [report]\n"
+)
+
+
+def test_date_unmarked_in_markdown_and_in_plain_fields(project):
+    replace(
+        project,
+        "content/sections/01-offer.md",
+        "[The offer was made on Wednesday]{src=report}",
+        "[The offer was made on Wednesday, 12 February 2025]{src=report}",
+    )
+    replace(project, "content/quotes.yaml", "Speaking to reporters.", "On 15 Feb, to reporters.")
+    assert findings(check(project), "date-unmarked") == [
+        "content/quotes.yaml:6:15: warning: calendar date '15 Feb' in context does not say how "
+        "it is known: this field is plain text and cannot mark it: leave the date out or give it "
+        "in the item's date: field [date-unmarked]",
+        "content/sections/01-offer.md:6:35: warning: calendar date '12 February 2025' does not "
+        "say how it is known: mark it [12 February 2025]{date=id} with an entry in dates.yaml "
+        "[date-unmarked]",
+    ]
+
+
+@pytest.mark.parametrize("mark", ["talks", "2025-02-12"])
+def test_marked_dates_pass(project, mark):
+    write(project, "content/dates.yaml", DATES)
+    replace(
+        project,
+        "content/sections/01-offer.md",
+        "[The offer was made on Wednesday]{src=report}",
+        f"[The offer was made on [Wednesday, 12 February 2025]{{date={mark}}}]{{src=report}}",
+    )
+    result = check(project)
+    assert result.code == 0, result.err
+    assert findings(result, "date-unmarked") == []
+
+
+def test_weekdays_and_months_are_not_calendar_dates(project):
+    replace(
+        project,
+        "content/sections/01-offer.md",
+        "[The offer was made on Wednesday]{src=report}",
+        "[The offer was made on Wednesday, in February 2025, may 5 people say]{src=report}",
+    )
+    assert findings(check(project), "date-unmarked") == []
+
+
+def test_prose_unsourced_and_its_suppression(project):
+    replace(project, "content/actors.yaml", '"[Wants a deal]{src=minister}."', "Wants a deal.")
+    result = check(project)
+    assert findings(result, "prose-unsourced") == [
+        "content/actors.yaml:4:3: warning: stance of actor 'minister' carries no source "
+        "annotation: mark its claims with [claim]{src=source-id}, or, if it is framing with no "
+        "facts, suppress prose-unsourced with the reason [prose-unsourced]"
+    ]
+    replace(
+        project,
+        "content/actors.yaml",
+        "  stance: Wants a deal.\n",
+        "  stance: Wants a deal.\n  suppress:\n    prose-unsourced: Framing for the tests.\n",
+    )
+    result = check(project)
+    assert findings(result, "prose-unsourced") == []
+    assert "  prose-unsourced: 0 found, 1 suppressed" in result.err
+
+
+def test_site_summary_needs_sources_or_a_reason(project):
+    replace(
+        project, "content/site.yaml", '"[A tiny explainer]{src=report} used by the tests."', "Hi."
+    )
+    assert findings(check(project), "prose-unsourced") == [
+        "content/site.yaml:2:1: warning: the site summary carries no source annotation: mark its "
+        "claims with [claim]{src=source-id}, or, if it is framing with no facts, suppress "
+        "prose-unsourced with the reason [prose-unsourced]"
+    ]
+    site = project / "content/site.yaml"
+    site.write_text(site.read_text() + "suppress:\n  prose-unsourced: It says hello.\n")
+    assert findings(check(project), "prose-unsourced") == []
+
+
+def test_heading_order(project):
+    write(project, "content/pages/about.md", "---\ntitle: About\n---\n## One\n\n#### Two\n")
+    write(
+        project,
+        "content/sections/02-more.md",
+        "---\ntitle: More\norder: 2\n---\n## Too high\n\n[Text]{src=report}.\n",
+    )
+    assert findings(check(project), "heading-order") == [
+        "content/pages/about.md:6:1: warning: heading 'Two' is h4 after h2; use ### (the page "
+        "title is h1, and headings may not skip a level) [heading-order]",
+        "content/sections/02-more.md:5:1: warning: heading 'Too high' is h2 after h2; use ### "
+        "(the section title is h2, and headings may not skip a level) [heading-order]",
+    ]
+    write(project, "content/pages/about.md", "---\ntitle: About\n---\n## One\n\n### Two\n")
+    replace(project, "content/sections/02-more.md", "## Too high", "### Fine\n\n```\n# code\n```")
+    assert findings(check(project), "heading-order") == []
+
+
+def test_own_reporting_needs_no_outlet(project):
+    add_source(
+        project,
+        "- id: our-reporter\n  kind: own\n  label: Our reporter\n"
+        "  description: our reporter at the meeting\n",
+    )
+    replace(project, "content/pages/about.md", "{src=minister}", '{src="minister our-reporter"}')
+    result = check(project, "--strict")
+    assert findings(result, "outlet-named") == []
+    assert findings(result, "unused-source") == []

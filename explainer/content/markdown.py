@@ -177,8 +177,9 @@ def _render_heading_open(self, tokens, idx, options, env):
     token = tokens[idx]
     given = token.attrGet("id")
     if given and env and "heading_id" in env:
-        token = token.copy(attrs={**token.attrs, "id": env["heading_id"](str(given))})
-    return self.renderToken([token], 0, options, env)
+        unique = token.copy(attrs={**token.attrs, "id": env["heading_id"](str(given))})
+        tokens = [*tokens[:idx], unique, *tokens[idx + 1 :]]  # a copy: tokens are reused
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _render_quote_open(self, tokens, idx, options, env):
