@@ -148,7 +148,8 @@ def make_site(n: int, seed: int) -> Site:
                 "affiliation": f"{phrase(rng, 1, 2).title()} Office",
                 "country": rng.choice(["Ukraine", "United States", "Poland", "Germany"]),
                 "named": named,
-                "stance": sentence(rng, 8, 14),
+                # A stance is a claim like any other: it cites its source.
+                "stance": f"[{sentence(rng, 8, 14).rstrip('.')}]{{src={HOT_SOURCE}}}.",
             }
         )
 
@@ -358,6 +359,8 @@ def write_explainer(site: Site, out: Path) -> None:
                 "authors:",
                 "  - name: bench/generate.py",
                 "published: 2025-01-01",
+                "suppress:",
+                "  prose-unsourced: The summary says what the site is for; it states no fact.",
                 "",
             ]
         ),

@@ -98,12 +98,14 @@ def _blank(match: re.Match) -> str:
 
 def words(text: str) -> list[tuple[str, int]]:
     """(normalised word, offset) for each word: lower case, one kind of apostrophe."""
-    found = []
-    for m in WORD.finditer(text):
-        word = m[0].lower().replace("’", "'").strip("'_")
-        if word:
-            found.append((word, m.start()))
-    return found
+    lowered = text.lower().replace("’", "'")
+    if len(lowered) != len(text):  # a letter whose lower case is longer: offsets would move
+        return [(w, o) for m in WORD.finditer(text) if (w := _norm(m[0])) for o in [m.start()]]
+    return [(w, m.start()) for m in WORD.finditer(lowered) if (w := m[0].strip("'_"))]
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("’", "'").strip("'_")
 
 
 class Reference:
