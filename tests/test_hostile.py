@@ -165,7 +165,7 @@ CASES = [
         "double-quote-in-claim-reaching-aria-label",
         [put(TIMELINE, EVENT.format("'\" onmouseover=\"alert(1)'"))],
         "index.html",
-        contains=('aria-label="Back to claim 5: &#34; onmouseover=&#34;alert(1)"',),
+        contains=('aria-label="Back to claim 6: &#34; onmouseover=&#34;alert(1)"',),
         absent=('" onmouseover="',),
     ),
     builds(
@@ -535,6 +535,8 @@ CASES = [
     error(
         "empty-sources-yaml",
         [put(SOURCES, "")],
+        "content/actors.yaml:4:31: error: source 'minister' is not in sources.yaml",
+        "content/actors.yaml:8:28: error: source 'two-people' is not in sources.yaml",
         "content/factbox.yaml:6:15: error: sources 'report' is not a source",
         "content/factbox.yaml:9:15: error: sources 'two-people' is not a source",
         "content/factbox.yaml:9:27: error: sources 'report' is not a source",
@@ -542,6 +544,7 @@ CASES = [
         "content/quotes.yaml:7:13: error: sources 'minister' is not a source",
         "content/sections/01-offer.md:6:39: error: source 'report' is not in sources.yaml",
         "content/sections/01-offer.md:6:76: error: source 'two-people' is not in sources.yaml",
+        "content/site.yaml:2:34: error: source 'report' is not in sources.yaml",
         "content/sources.yaml:1:1: error: expected a list of source entries, file is empty",
         "content/timeline.yaml:4:13: error: sources 'report' is not a source",
     ),

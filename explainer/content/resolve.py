@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from .. import routes
 from ..build.workers import parse_shares
 from ..diagnostics import Diagnostics, Pos
-from . import calendar
+from . import calendar, wording
 from .files import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Prose, Source, When
@@ -369,9 +369,22 @@ def _parse_prose(item: Located, name: str, md, content: Content, diags, claims=N
 
     pos = item.at(name)
     found += _link_spans(
-        children, content, diags, lambda needle: pos, make_claim if claims else None
+        children,
+        content,
+        diags,
+        lambda needle: _yaml_find(content, pos, needle),
+        make_claim if claims else None,
     )
     return Prose(markdown, plain_text(children), tokens, found)
+
+
+def _yaml_find(content: Content, key: Pos, needle: str) -> Pos:
+    """Where `needle` is first written in a YAML file after the key at `key` (else the key)."""
+    text = content.yaml_texts.get(key.file)
+    if not text or not key.line or not needle:
+        return key
+    offset = text.find(needle, wording.line_offset(text, key.line) + key.col - 1)
+    return key if offset < 0 else wording.offset_pos(key.file, text, offset)
 
 
 def _matching_close(tokens, start: int) -> int:

@@ -175,14 +175,15 @@ def field_pos(content: Content, f: Field, offset: int) -> Pos:
     n = next((k for k, (_, o) in enumerate(value_words) if o >= offset), None)
     if raw is None or n is None or not key.line:
         return key
-    start = _line_offset(raw, key.line) + max(key.col - 1, 0)
+    start = line_offset(raw, key.line) + max(key.col - 1, 0)
     after = words(raw[start:])[1:]  # the first word is the key itself
     if n < len(after) and after[n][0] == value_words[n][0]:
         return offset_pos(key.file, raw, start + after[n][1])
     return key
 
 
-def _line_offset(text: str, line: int) -> int:
+def line_offset(text: str, line: int) -> int:
+    """The offset of the first character of 1-based `line` in `text`."""
     offset = 0
     for _ in range(line - 1):
         offset = text.find("\n", offset) + 1
