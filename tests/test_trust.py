@@ -349,3 +349,32 @@ def test_story_strings(project):
         "content/site.yaml:12:3: error: strings: 'timeline_intr' is not an interface string "
         "of the theme (did you mean 'timeline_intro'?)" in result.err.splitlines()
     )
+
+
+def test_a_cached_body_is_checked_again_when_its_dates_change(dated):
+    """A body the build cache knew kept its old check: after dates.yaml moved an entry to
+    another day, the words '12 February' on the about page (a body with no finding, so
+    cached) no longer matched, and only a clean build said so."""
+    assert run_cli(dated, "build").code == 0
+    replace(dated, "content/dates.yaml", "date: 2025-02-12", "date: 2025-02-13")
+    result = run_cli(dated, "build")
+    assert result.code == 1
+    assert (
+        "content/pages/about.md:6:18: error: '12 February' is not the date of 'talks' "
+        "in dates.yaml (2025-02-13)" in result.err.splitlines()
+    )
+
+
+def test_pages_showing_a_date_are_rendered_again_when_its_entry_changes(dated):
+    from explainer.build.pipeline import Project
+
+    project = Project(dated)
+    assert project.build(out=dated / "site").ok
+    assert project.build(out=dated / "site").rendered == 0
+    replace(dated, "content/dates.yaml", "in the week of its report", "that week")
+    result = project.build(out=dated / "site")
+    assert result.ok and 0 < result.rendered < result.total
+    for page in ["index.html", "quotes/index.html", "about/index.html"]:
+        assert (
+            "says the talks began on Wednesday, that week." in (dated / "site" / page).read_text()
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 from ..diagnostics import Pos
 
@@ -76,36 +76,35 @@ class DateEntry(Located):
         return self.basis == "derived"
 
 
-@dataclass(eq=False)
-class When:
-    """The value of a date field: an ISO date (stated by the sources the item cites) or the
-    id of a dates.yaml entry, which `resolve` fills in as `entry`."""
+class When(NamedTuple):
+    """The value of a date field: an ISO date, stated by the sources its item cites, or the
+    id of a dates.yaml entry (`ref`), whose date, basis and entry `resolve` fills in.
+
+    A value, not a model object: the build's dependency records see all of it wherever
+    an item's date is read. Templates read a date with an entry through the entry.
+    """
 
     date: dt.date | None = None
     ref: str | None = None
+    basis: str = "stated"
     entry: DateEntry | None = None
 
     @property
     def derived(self) -> bool:
-        return self.entry is not None and self.entry.derived
-
-    @property
-    def basis(self) -> str:
-        return self.entry.basis if self.entry else "stated"
+        return self.basis == "derived"
 
     def __str__(self) -> str:
         return self.date.isoformat() if self.date else str(self.ref)
 
 
-@dataclass(eq=False)
-class Prose:
-    """Inline Markdown from a YAML field, parsed by `resolve`: its tokens carry the claims
-    (`[…]{src=…}`) and dates (`[…]{date=…}`) in it, and `text` is what a reader sees."""
+class Prose(NamedTuple):
+    """Inline Markdown from a YAML field as `resolve` read it: what a reader sees of it
+    (`text`) and the claims (`[…]{src=…}`) it carries. A value, like When; rendering
+    parses `markdown` again and links the same claims."""
 
     markdown: str
     text: str
-    tokens: list[Any] = field(default_factory=list, repr=False)
-    claims: list[Claim] = field(default_factory=list, repr=False)
+    claims: tuple[Claim, ...] = ()
 
 
 @dataclass(eq=False)
@@ -254,19 +253,13 @@ class Document(Located):
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
-    # The parsed body; None until needed when the claims came from the build cache.
-    tokens: list[Any] | None = field(default_factory=list, init=False, repr=False, compare=False)
     claims: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
+    # Paragraphs of the body that carry no claim: (line in the body, text). By `resolve`.
+    unsourced: list[tuple[int, str]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
     # Ids of the quotes its body embeds (a section's: the home page shows a quote once).
     quote_ids: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
-    digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
-    parsed_ahead: bool = field(default=False, init=False, repr=False, compare=False)  # resolve's
-    share: int = field(default=-1, init=False, repr=False, compare=False)  # see `parallel`
-    # Digests for the page cache (`render.page_keys`): of the front matter as written,
-    # and of everything its claims are made from (`resolve`).
-    front_digest: str = field(default="", init=False, repr=False, compare=False)
-    claims_key: str = field(default="", init=False, repr=False, compare=False)
-    memo_key: str = field(default="", init=False, repr=False, compare=False)  # resolve's
 
 
 @dataclass(eq=False)
@@ -343,7 +336,6 @@ class Content:
     claims: list[Claim] = field(default_factory=list)
     # Ids of items that failed validation: references to them are not reported again.
     broken_ids: set[str] = field(default_factory=set)
-    inputs: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
 
     @property
     def fact_rows(self) -> list[FactRow]:

@@ -1,10 +1,14 @@
 """The site's pages: which pages exist, with what template and context, and the per-page
 bookkeeping templates use while rendering one (citations, derived dates and the "How we
 know this" ledger).
+
+Helpers that templates call read the model the way templates do, through the sandbox's
+`getattr` (`read`), so what they read is part of the page's dependency record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import routes
@@ -25,14 +29,15 @@ class Citations:
     page's source list goes, so numbering follows the order the template shows things.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read: Callable = getattr) -> None:
+        self._read = read
         self._uses: dict[str, list[tuple[str, Claim]]] = {}
         self._sources: dict[str, Source] = {}
         self._anchors: dict[str, int] = {}
 
     def cite(self, claim: Claim) -> list[tuple[Source, str]]:
         chips = []
-        for source in claim.sources:
+        for source in self._read(claim, "sources"):
             uses = self._uses.setdefault(source.id, [])
             self._sources[source.id] = source
             ref = f"ref-{source.id}-{len(uses) + 1}"
@@ -75,7 +80,7 @@ class DateNotes:
         )
 
 
-def pages(content: Content) -> list[Page]:
+def plan(content: Content) -> list[Page]:
     """Every page of the site, each with the claims it shows (for its ledger)."""
     by_page: dict[str, list[Claim]] = {}
     for claim in content.claims:
@@ -92,9 +97,8 @@ def pages(content: Content) -> list[Page]:
         Page(routes.NOT_FOUND, "404.html", {"page_claims": []}),
     ]
     for actor in content.actors:
-        claims = by_page.get(routes.actor(actor.id), []) + [
-            q.claim for q in actor.quotes if q.claim
-        ]
+        claims = by_page.get(routes.actor(actor.id), [])
+        claims = claims + [q.claim for q in actor.quotes if q.claim]
         result.append(
             Page(routes.actor(actor.id), "actor.html", {"actor": actor, "page_claims": claims})
         )
@@ -111,15 +115,13 @@ def key_quotes(content: Content) -> list:
     return [q for q in content.quotes if q.key and q.id not in embedded]
 
 
-def ledger(claims: list[Claim]) -> dict:
+def ledger(claims: list[Claim], read: Callable = getattr) -> dict:
     """How the claims on a page are known: counts by status (the label each claim wears,
     from all its sources), firmest first, so the ledger ranks claims as their labels do."""
     counts = dict.fromkeys(STATUSES, 0)
     for claim in claims:
-        if claim.sources:
-            counts[claim.status] += 1
+        if read(claim, "sources"):
+            counts[read(claim, "status")] += 1
     total = sum(counts.values())
-    anonymous_only = sum(
-        1 for c in claims if c.sources and all(s.kind == "anonymous" for s in c.sources)
-    )
+    anonymous_only = sum(1 for c in claims if read(c, "anonymous_only"))
     return {"counts": counts, "total": total, "anonymous_only": anonymous_only}
