@@ -105,10 +105,11 @@ _drawn: dict[tuple, bytes] = {}  # the last card drawn in this process, by its i
 def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
     """The explainer's card: kicker, headline, one key fact and the publisher."""
     site = content.site
-    label, fact = "", site.prose["summary"].text if "summary" in site.prose else site.summary
+    # The card is drawn before `resolve` has read the Markdown: plain text of it here.
+    label, fact = "", inline_text(md, site.summary)
     if style.fact == "factbox" and content.factbox and content.factbox.rows:
         row = content.factbox.rows[0]
-        label, fact = row.label, row.prose.text if row.prose else inline_text(md, row.value)
+        label, fact = row.label, inline_text(md, row.value)
     args = (site.kicker, site.title, label, fact, site.publisher.name)
     # Drawing takes about 0.1 s; the dev server rebuilds on every save, and the card rarely
     # changes. Key on everything the pixels depend on, font files included.
