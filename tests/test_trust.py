@@ -140,6 +140,10 @@ def test_derived_dates_are_marked_and_link_to_their_reasoning(dated):
     # the quotes page and the about page mark it too; the about page lists every entry
     # where its text asks (`::: dates`), so nothing is listed twice
     assert mark in (site / "quotes/index.html").read_text()
+    # a claim listed as plain text keeps the mark of the derived date in it
+    sources = (site / "sources/index.html").read_text()
+    assert "on Wednesday, 12 February</a> " + mark in sources
+    assert 'id="date-talks"' in sources
     about = (site / "about/index.html").read_text()
     assert about.count('id="date-talks"') == 1 and 'id="date-summit"' in about
     assert 'id="dates-title"' not in about

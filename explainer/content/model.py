@@ -289,6 +289,9 @@ class Claim:
     where: str  # human label of its place: a section title, "Fact box", "Timeline"…
     disputed: bool = False
     quoted: bool = False  # the text is someone's words (a quote): shown in quotation marks
+    # The dates.yaml entries of the dates marked in its text: where the text is shown
+    # plain (a list of claims), each derived one still gets its mark.
+    dates: list[DateEntry] = field(default_factory=list)
 
     @property
     def tiers(self) -> tuple[str, ...]:

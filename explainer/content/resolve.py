@@ -44,7 +44,9 @@ class Body:
 
 def records(body: Body) -> dict:
     """A parsed body as plain data, to send to another process or keep in a memo."""
-    claims = [[c.anchor, c.text, [s.id for s in c.sources]] for c in body.claims]
+    claims = [
+        [c.anchor, c.text, [s.id for s in c.sources], [d.id for d in c.dates]] for c in body.claims
+    ]
     return {"claims": claims, "unsourced": body.unsourced, "quotes": body.quote_ids}
 
 
@@ -155,11 +157,13 @@ def _body(doc: Document, bodies: dict[str, Body], content, md, diags) -> Body:
     if body is not None and body.records is not None and not body.claims:
         page = routes.HOME if doc in content.sections else routes.page(doc.slug)
         try:  # records name sources by id; one that is gone makes them unusable
-            sources = content.sources_by_id
+            sources, dates = content.sources_by_id, content.dates_by_id
             body.claims = [
                 Claim(str(anchor), str(text), [sources[i] for i in ids], page, doc.title)
-                for anchor, text, ids in body.records["claims"]
+                for anchor, text, ids, _ in body.records["claims"]
             ]
+            for claim, (*_, date_ids) in zip(body.claims, body.records["claims"], strict=True):
+                claim.dates = [dates[d] for d in date_ids]
             body.unsourced = [(int(line), str(text)) for line, text in body.records["unsourced"]]
             body.quote_ids = [str(q) for q in body.records["quotes"]]
         except (KeyError, TypeError, ValueError):
@@ -383,6 +387,11 @@ def _link_spans(
                     f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
                 )
         claim = make_claim(text, found, first + len(claims))
+        claim.dates = [
+            content.dates_by_id[str(t.attrs["date"])]
+            for t in children[j + 1 : close]
+            if t.type == "span_open" and str(t.attrs.get("date")) in content.dates_by_id
+        ]
         token.meta["claim"] = children[close].meta["claim"] = claim
         claims.append(claim)
     return claims
