@@ -55,6 +55,9 @@ class Site(Located):
     rules: dict[str, str] = field(default_factory=dict)
     # Newsroom policies linked from the footer: corrections, unnamed-sources, ethics…
     policies: dict[str, str] = field(default_factory=dict)
+    # This story's own wording for interface strings, over the theme's story-neutral ones
+    # (`unnamed: Not named in the report`); checked against the theme's strings when rendering.
+    strings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

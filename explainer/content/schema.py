@@ -82,7 +82,7 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
     """One dataclass instance from a YAML mapping, or None after reporting why not."""
     pos = doc.pos(path)
     if not isinstance(data, dict):
-        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {_describe(data)}")
+        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {describe(data)}")
         return None
     hints = _hints(cls)
     fields = {
@@ -143,7 +143,7 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
     if origin is dict:
         if not isinstance(value, dict):
             diags.error(
-                pos, f"field '{name}' must be a mapping (key: value), got {_describe(value)}"
+                pos, f"field '{name}' must be a mapping (key: value), got {describe(value)}"
             )
             return _INVALID
         items = {
@@ -155,12 +155,14 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
         if isinstance(value, str) and args[0] is str:
             value = [value]  # `sources: ft-report` means a list of one
         if not isinstance(value, list):
-            diags.error(pos, f"field '{name}' must be a list, got {_describe(value)}")
+            diags.error(pos, f"field '{name}' must be a list, got {describe(value)}")
             return _INVALID
         items = [
             _convert(args[0], v, doc, path + (i,), diags, cls, name) for i, v in enumerate(value)
         ]
         return _INVALID if _INVALID in items else items
+    if hint is typing.Any:  # checked by the stage that knows its shape (`site.strings`)
+        return value
     if dataclasses.is_dataclass(hint):
         item = build_item(hint, value, doc, path, diags)
         return _INVALID if item is None else item
@@ -175,7 +177,7 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
         extra = " (put it in quotes to make it text)" if hint is str and value is not None else ""
         diags.error(
             pos,
-            f"field '{name}' must be {TYPE_NAMES.get(hint, hint)}, got {_describe(value)}{extra}",
+            f"field '{name}' must be {TYPE_NAMES.get(hint, hint)}, got {describe(value)}{extra}",
         )
         return _INVALID
     return _check_value(value, pos, diags, cls, name)
@@ -245,7 +247,7 @@ def _build_list(
     if not isinstance(doc.data, list):
         diags.error(
             doc.pos(()),
-            f"expected a list of {_kind(cls)} entries ('- id: …'), got {_describe(doc.data)}",
+            f"expected a list of {_kind(cls)} entries ('- id: …'), got {describe(doc.data)}",
         )
         return []
     items, seen = [], {}
@@ -338,7 +340,7 @@ def _fields_hint(cls) -> str:
     return "fields (" + ", ".join(names[:4]) + ", …)"
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):

@@ -34,6 +34,7 @@ from .assets import collect_assets
 from .hosting import hosting_files
 from .jsonld import jsonld, structured_data
 from .pages import Citations, Page, ledger, pages
+from .strings import with_overrides
 from .theme import (
     TemplateFileError,
     Theme,
@@ -79,6 +80,8 @@ class Renderer:
         """
         base = BaseUrl.make(base_url, content.site.url)
         strings = load_strings(self.theme, content.site.language, diags)
+        if strings is not None:
+            strings = with_overrides(strings, content.site, diags)
         style = share_image.load_style(self.theme, diags)
         assets = collect_assets(self.theme, diags)
         if strings is None or style is None or diags.errors:
