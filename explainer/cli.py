@@ -91,11 +91,24 @@ def _build_or_check(root: Path, args) -> int:
         return 1
     pages = sum(1 for name in result.files if name.endswith(".html"))
     if checking:
-        print(f"checked {pages} pages: {counts(result.diagnostics)} ({elapsed:.2f} s)")
-    else:
-        shown = out.relative_to(root) if out.absolute().is_relative_to(root) else out
-        print(f"built {pages} pages, {len(result.files)} files into {shown}/ in {elapsed:.2f} s")
+        print(f"checked {pages:,} pages: {counts(result.diagnostics)} ({elapsed:.2f} s)")
+        return 0
+    shown = out.relative_to(root) if out.absolute().is_relative_to(root) else out
+    reused = result.pages - result.rendered
+    work = f"rendered {result.rendered:,}, reused {reused:,}" if reused else "all rendered"
+    print(
+        f"built {pages:,} pages ({work}), {len(result.files):,} files "
+        f"into {shown}/ in {elapsed:.2f} s"
+    )
+    if result.address is None:
+        print(NO_ADDRESS, file=sys.stderr)
     return 0
+
+
+NO_ADDRESS = (
+    "note: no absolute address known, so the site has no sitemap.xml, og:url or og:image: "
+    "set url: in content/site.yaml (or pass --base-url https://…)"
+)
 
 
 def print_rule_summary(diags: Diagnostics, suppressed: dict[str, int]) -> None:

@@ -16,6 +16,7 @@ from ..content.rules import check_sourcing
 from ..content.schema import validate
 from ..diagnostics import BuildFailed, Diagnostics
 from ..site.render import PageCache, Renderer
+from ..urls import BaseUrl
 from . import workers as parallel
 from .memo import BuildCache
 from .write import write
@@ -24,6 +25,7 @@ from .write import write
 @dataclass
 class Result:
     base_url: str = ""  # the base URL `files` were rendered for ("" until rendering finished)
+    address: str | None = None  # the site's absolute address, when the build knew one
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: dict[str, bytes] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)  # rule id -> exempted findings
@@ -78,10 +80,11 @@ class Project:
             result.suppressed = check_sourcing(content, diags)
             if diags.errors:
                 return result
-            base = base_url or content.site.base_url
+            base = base_url or content.site.base_url or content.site.url or "/"
             result.files = self.renderer.render(content, base, diags, pages)
             result.rendered, result.pages = self.renderer.counts
             result.base_url = base
+            result.address = BaseUrl.make(base, content.site.url).public
             if to_disk:
                 write(result.files, out, self.root, diags, pages.reused)
             keep = {d.memo_key for d in content.pages}

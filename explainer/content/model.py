@@ -48,8 +48,10 @@ class Site(Located):
     language: str = "en"
     kicker: str = "Explainer"
     updated: dt.date | None = None
-    base_url: str = "/"
-    url: str | None = None  # the production address, for canonical and share URLs
+    # The address the explainer is published at (https://news.example/explainers/x/): its
+    # path places links and assets, its origin makes canonical, share and sitemap URLs.
+    url: str | None = None
+    base_url: str | None = None  # before `url:` set both; still read (with a warning)
     scope_note: str | None = None
     # Sourcing rules: rule id -> "error", "warning" or "off" (see explainer/rules.py).
     rules: dict[str, str] = field(default_factory=dict)

@@ -17,7 +17,7 @@ import types
 import typing
 
 from ..diagnostics import Diagnostics, Pos
-from ..urls import is_safe_url
+from ..urls import is_safe_url, split_base_url
 from . import model
 from .load import RawContent
 from .model import Content, Document
@@ -26,6 +26,7 @@ from .yamlpos import YamlDoc
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # \Z: "$" allows a "\n"
 # Ids and slugs become folder names; Windows reserves these device names.
 DEVICE_NAMES = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
+ABSOLUTE = re.compile(r"^https?://[^/?#]+")  # an origin: scheme and host
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*\Z")
 # Control characters (tab and newline aside) and lone surrogates cannot be written to a page.
 UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -58,6 +59,7 @@ def validate(
     site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
+    _check_address(site, diags)
     content = Content(site=site, inputs=raw.digests)
     broken = content.broken_ids
     content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
@@ -76,6 +78,38 @@ def validate(
     content.sections.sort(key=lambda d: (d.order, d.slug))
     content.pages.sort(key=lambda d: (d.order, d.slug))
     return content
+
+
+def _check_address(site: model.Site, diags: Diagnostics) -> None:
+    """One address, set once: `url:` gives the path and the origin. `base_url:` (which set
+    the path before) still works, but a second place to say it is a place to disagree."""
+    publisher = site.publisher.url
+    if publisher and not ABSOLUTE.match(publisher):
+        diags.error(
+            site.publisher.at("url"),
+            f"publisher url '{publisher}' must be the newsroom's own full address, like "
+            "https://news.example/ (a relative URL would point into this explainer)",
+        )
+    if site.base_url is None:
+        return
+    pos = site.at("base_url")
+    if site.url is None:
+        diags.warning(
+            pos,
+            "base_url: is replaced by url:, the explainer's full address (like "
+            "https://news.example/explainers/budget/), which sets the path too; "
+            "remove base_url: and set url:, or pass --base-url for a preview",
+        )
+        return
+    (path, origin), (url_path, url_origin) = split_base_url(site.base_url), split_base_url(site.url)
+    if path != url_path or (origin and origin != url_origin):
+        diags.error(
+            pos,
+            f"base_url '{site.base_url}' and url '{site.url}' give different addresses; "
+            "remove base_url: (url: sets the path too; --base-url overrides it for a preview)",
+        )
+    else:
+        diags.warning(pos, "base_url: is not needed: url: sets the path too; remove base_url:")
 
 
 def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
@@ -215,11 +249,16 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
     if (name in ("url", "base_url") or name.startswith("policies.")) and not is_safe_url(value):
         diags.error(pos, f"{name} '{value}' is not an http(s), mailto or relative URL")
         return _INVALID
-    if cls is model.Site and name == "url" and not re.match(r"https?://[^/?#]+", value):
+    if cls is model.Site and name == "url" and not ABSOLUTE.match(value):
         diags.error(
             pos,
-            f"url '{value}' must be the site's full address, like https://example.org/minerals/",
+            f"url '{value}' must be the explainer's full address, "
+            "like https://news.example/explainers/budget/ (for a preview elsewhere, "
+            "pass --base-url)",
         )
+        return _INVALID
+    if cls is model.Site and name in ("url", "base_url") and re.search(r"[?#]", value):
+        diags.error(pos, f"{name} '{value}' must be an address without '?' or '#'")
         return _INVALID
     if name == "count" and value < 1:
         diags.error(pos, "count must be 1 or more")
