@@ -239,9 +239,15 @@ class Content:
     pages: list[Document] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
-    # Ids of items that failed validation: references to them are not reported again.
+    # Ids of items that failed validation, and files ("actors", "sources", "quotes") that
+    # failed as a whole: references to them are not reported again (one mistake, one error).
     broken_ids: set[str] = field(default_factory=set)
+    broken_files: set[str] = field(default_factory=set)
     inputs: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
+
+    def is_broken(self, file: str, ref: str) -> bool:
+        """Whether `ref`, an id from `file`, names something already reported as broken."""
+        return ref in self.broken_ids or file in self.broken_files
 
     @property
     def fact_rows(self) -> list[FactRow]:

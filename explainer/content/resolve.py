@@ -29,10 +29,11 @@ def resolve(
 
     def lookup(table: dict, ids: list[str], item: Located, field: str, what: str) -> list:
         found = []
+        file = "actors" if table is actors else "sources"
         for i, ref in enumerate(ids):
             if ref in table:
                 found.append(table[ref])
-            elif ref not in content.broken_ids:
+            elif not content.is_broken(file, ref):
                 pos = item.field_pos.get(f"{field}.{i}", item.at(field))
                 diags.error(pos, f"{field} '{ref}' is not {what}{diags.did_you_mean(ref, table)}")
         return found
@@ -75,7 +76,7 @@ def resolve(
         claims.append(quote.claim)
 
     tables = digest(*sorted(sources), "\0", *sorted(content.quotes_by_id), "\0")
-    tables = digest(tables, *sorted(content.broken_ids))
+    tables = digest(tables, *sorted(content.broken_ids), "\0", *sorted(content.broken_files))
     for doc in content.pages:  # what the memo knows a page's claims by
         doc.memo_key = digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
     if memo is not None and jobs > 1:
@@ -197,7 +198,7 @@ def _resolve_document(
             pos = _find(doc, lines, block.map, ref)
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
-            elif ref not in quotes and ref not in content.broken_ids:
+            elif ref not in quotes and not content.is_broken("quotes", ref):
                 diags.error(
                     pos, f"quote '{ref}' is not in quotes.yaml{diags.did_you_mean(ref, quotes)}"
                 )
@@ -227,7 +228,7 @@ def _resolve_document(
             for ref in ids:
                 if ref in sources:
                     found.append(sources[ref])
-                elif ref not in content.broken_ids:
+                elif not content.is_broken("sources", ref):
                     diags.error(
                         _find(doc, lines, block.map, ref),
                         f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",

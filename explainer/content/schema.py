@@ -62,12 +62,15 @@ def validate(
     _check_address(site, diags)
     content = Content(site=site, inputs=raw.digests)
     broken = content.broken_ids
-    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
-    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
-    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags, broken=broken)
-    content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, has_id=False)
-    content.corrections = _build_list(
-        model.Correction, raw.yaml.get("corrections"), diags, has_id=False
+    for name, cls in (("sources", model.Source), ("actors", model.Actor), ("quotes", model.Quote)):
+        items = _build_list(cls, raw.yaml.get(name), diags, broken=broken)
+        setattr(content, name, items)
+        if items is None or (name in raw.yaml and raw.yaml[name].broken):
+            content.broken_files.add(name)  # its ids are unknown: do not report each use
+            setattr(content, name, [])
+    content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, False) or []
+    content.corrections = (
+        _build_list(model.Correction, raw.yaml.get("corrections"), diags, has_id=False) or []
     )
     if (doc := raw.yaml.get("factbox")) and not doc.broken:
         content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
@@ -116,7 +119,10 @@ def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
     """One dataclass instance from a YAML mapping, or None after reporting why not."""
     pos = doc.pos(path)
     if not isinstance(data, dict):
-        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {describe(data)}")
+        hint = ""
+        if isinstance(data, list) and data and all(isinstance(d, dict) for d in data):
+            hint = " (remove the '- ' in front of the fields)"
+        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {describe(data)}{hint}")
         return None
     hints = _hints(cls)
     fields = {
@@ -276,19 +282,21 @@ def _is_instance(value, hint) -> bool:
 
 def _build_list(
     cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True, broken: set | None = None
-) -> list:
-    if doc is None or doc.broken or doc.data is None:
-        if doc is not None and not doc.broken:
-            diags.error(
-                Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty"
-            )
+) -> list | None:
+    """The file's items, dropping those with errors; None when the file as a whole is unusable
+    (empty, or not a list), so nothing it should have defined is reported missing too."""
+    if doc is None or doc.broken:
         return []
+    if doc.data is None:
+        diags.error(Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty")
+        return None
     if not isinstance(doc.data, list):
+        hint = " (start each entry with '- ')" if isinstance(doc.data, dict) else ""
         diags.error(
             doc.pos(()),
-            f"expected a list of {_kind(cls)} entries ('- id: …'), got {describe(doc.data)}",
+            f"expected a list of {_kind(cls)} entries ('- id: …'), got {describe(doc.data)}{hint}",
         )
-        return []
+        return None
     items, seen = [], {}
     broken = set() if broken is None else broken
     for i, data in enumerate(doc.data):
