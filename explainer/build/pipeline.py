@@ -6,6 +6,7 @@ The CLI and the dev server both call `build`; neither re-implements a stage.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +59,11 @@ class Project:
         base_url: str | None = None,
         drafts: bool = False,
         write_output: bool = True,
+        progress: Callable[[str], None] | None = None,
     ) -> Result:
-        """Run every stage; write only when nothing failed. `out=None` renders without writing."""
+        """Run every stage; write only when nothing failed. `out=None` renders without writing.
+        `progress` is told the name of each stage as it starts (for a progress line)."""
+        step = progress or (lambda stage: None)
         result = Result()
         diags = result.diagnostics
         to_disk = write_output and out is not None
@@ -70,22 +74,27 @@ class Project:
         # default collector rescans them all again and again (40 % of a 4,000-page parse).
         gc.set_threshold(100_000, 50, 1000)
         try:
+            step("reading content")
             raw = load(self.root, diags, cache.files, cache.documents)
             content = validate(raw, diags, drafts, cache.documents)
             if content is None:
                 return result
+            step("reading text and claims")
             resolve(content, self.md, diags, cache.claims, self.jobs)
             if diags.errors:
                 return result
+            step("checking sourcing")
             result.suppressed = check_sourcing(content, diags)
             if diags.errors:
                 return result
             base = base_url or content.site.base_url or content.site.url or "/"
+            step("rendering pages")
             result.files = self.renderer.render(content, base, diags, pages)
             result.rendered, result.pages = self.renderer.counts
             result.base_url = base
             result.address = BaseUrl.make(base, content.site.url).public
             if to_disk:
+                step("writing files")
                 write(result.files, out, self.root, diags, pages.reused)
             keep = {d.memo_key for d in content.pages}
             keep |= {f.front_digest for f in [*raw.sections, *raw.pages]}
