@@ -217,10 +217,11 @@ class Progress:
         self.start, self.stream = start, stream or sys.stderr
         self.shown = False
         self.enabled = _is_tty(self.stream) and _is_tty(sys.stdout)
+        self.pid = os.getpid()  # worker processes forked mid-build run the stages on too
 
     def __call__(self, stage: str) -> None:
         elapsed = time.perf_counter() - self.start
-        if self.enabled and elapsed >= self.DELAY:
+        if self.enabled and elapsed >= self.DELAY and os.getpid() == self.pid:
             self.stream.write(f"\r\x1b[K{stage}… ({elapsed:.0f} s)")
             self.stream.flush()
             self.shown = True

@@ -201,6 +201,10 @@ def test_progress_line_only_on_a_terminal_and_only_after_two_seconds(monkeypatch
     pipe = io.StringIO()
     Progress(time.perf_counter() - 3, pipe)("rendering pages")
     assert pipe.getvalue() == ""
+    worker = Progress(time.perf_counter() - 3, term := FakeTerminal())
+    worker.pid = -1  # a worker process forked mid-build runs the later stages too: silent
+    worker("rendering pages")
+    assert term.getvalue() == ""
 
 
 def test_the_build_line_says_what_was_rendered_and_reused(story):
