@@ -34,9 +34,9 @@ def new_project(target: Path, with_theme: bool = False) -> list[Path]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest)
         written.append(dest)
-    written += schemas.write_schemas(target)
     if with_theme:
         written += copy_theme(target / "templates")
+    written += write_schemas(target)  # after the theme: `strings:` follows the project's
     return written
 
 
