@@ -124,10 +124,13 @@ def _start(args, prog: str) -> int:
 
 def _schema(root: Path, prog: str) -> int:
     from .content.schemas import FOLDER
-    from .start import write_schemas
+    from .start import UsageError, write_schemas
 
     try:
         written = write_schemas(root)
+    except UsageError as e:
+        print(f"explainer: error: {e}", file=sys.stderr)
+        return 2
     except OSError as e:
         print(f"explainer: error: cannot write {e.filename}: {e.strerror}", file=sys.stderr)
         return 2

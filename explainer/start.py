@@ -7,11 +7,14 @@ and edited as what it is: an explainer's content, checked by the tests like any 
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from .content import schemas
+from .content.files import read_text
 from .content.schema import LANGUAGE_TAG
+from .content.yamlpos import parse_yaml
 from .diagnostics import Diagnostics
 from .site.theme import BUILTIN, Theme, load_strings
 
@@ -52,7 +55,7 @@ def copy_theme(target: Path, names: list[str] | tuple[str, ...] = ()) -> list[Pa
         if name not in available:
             hint = diags.did_you_mean(name, available)
             raise UsageError(f"the built-in theme has no file '{name}'{hint}")
-        if (target / name).exists():
+        if os.path.lexists(target / name):  # a dangling link too: copying would follow it
             raise UsageError(f"{target / name} exists already; not overwriting it")
     written = []
     for name in names:
@@ -64,7 +67,15 @@ def copy_theme(target: Path, names: list[str] | tuple[str, ...] = ()) -> list[Pa
 
 
 def write_schemas(root: Path) -> list[Path]:
-    """The project's schemas, with the interface strings of the theme it uses."""
+    """The project's schemas, with the interface strings of the theme it uses. Written
+    only inside the project: a content/.schemas that links elsewhere is refused, and a
+    link in a schema's place is replaced, not written through."""
+    folder = root / schemas.FOLDER
+    if folder.is_symlink() or not folder.parent.resolve().is_relative_to(root.resolve()):
+        raise UsageError(f"{schemas.FOLDER} is a link; not writing through it")
+    for name in schemas.all_schemas():
+        if (folder / name).is_symlink():
+            (folder / name).unlink()
     return schemas.write_schemas(root, project_strings(root))
 
 
@@ -76,11 +87,7 @@ def stale_schemas(root: Path) -> list[str]:
         return []
     stale = []
     for name, data in schemas.all_schemas(project_strings(root)).items():
-        path = folder / name
-        try:
-            current = path.read_text(encoding="utf-8")
-        except OSError:
-            current = None
+        current = read_text(folder / name, root, Diagnostics())  # bounded, inside the project
         if current != schemas.render(data):
             stale.append(f"{schemas.FOLDER}/{name}")
     return stale
@@ -89,18 +96,14 @@ def stale_schemas(root: Path) -> list[str]:
 def project_strings(root: Path) -> dict | None:
     """The interface strings a project's `strings:` may override: its theme's, in its
     language (None, the built-in English ones, when they cannot be read)."""
-    language = "en"
-    try:
-        import yaml
-
-        site = yaml.safe_load((root / "content/site.yaml").read_text(encoding="utf-8"))
-        if isinstance(site, dict) and LANGUAGE_TAG.match(str(site.get("language"))):
-            language = site["language"]
-    except (OSError, ValueError, yaml.YAMLError):
-        pass
     diags = Diagnostics()
+    language = "en"
+    text = read_text(root / "content/site.yaml", root, diags)
+    site = parse_yaml(text, "content/site.yaml", diags).data if text is not None else None
+    if isinstance(site, dict) and LANGUAGE_TAG.match(str(site.get("language"))):
+        language = site["language"]
     strings = load_strings(Theme(root), language, diags)
-    return strings if strings is not None and not diags.errors else None
+    return strings if strings is not None else None
 
 
 def _must_be_empty(target: Path, what: str) -> None:

@@ -174,3 +174,30 @@ def test_strings_in_the_schema_follow_the_projects_theme(tmp_path):
     assert run_cli(root, "schema").code == 0
     site = json.loads((root / "content/.schemas/site.schema.json").read_text(encoding="utf-8"))
     assert "desk_motto" in site["properties"]["strings"]["properties"]
+
+
+def test_schema_never_writes_or_reads_through_a_link(tmp_path):
+    root = tmp_path / "story"
+    assert run_cli_new(root) == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.json"
+    victim.write_text("mine\n", encoding="utf-8")
+    schema_file = root / "content/.schemas/site.schema.json"
+    schema_file.unlink()
+    schema_file.symlink_to(victim)
+    (root / "content/.schemas/actors.schema.json").unlink()
+    (root / "content/.schemas/actors.schema.json").symlink_to("/dev/zero")
+    stale = run_cli(root, "check", "--strict")  # reads neither, and does not hang on /dev/zero
+    assert "content/.schemas/actors.schema.json: warning: out of date" in stale.err
+    assert run_cli(root, "schema").code == 0
+    assert victim.read_text(encoding="utf-8") == "mine\n"
+    assert not schema_file.is_symlink()
+    shutil.rmtree(root / "content/.schemas")
+    (root / "content/.schemas").symlink_to(outside)
+    result = run_cli(root, "schema")
+    assert (result.code, result.err) == (
+        2,
+        "explainer: error: content/.schemas is a link; not writing through it\n",
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.json"]
