@@ -69,7 +69,7 @@ def _main(argv: list[str] | None, prog: str) -> int:
             )
             return 2
         if args.command == "schema":
-            return _schema(root, prog)
+            return _schema(root)
         if args.command == "serve":
             from .serve.server import serve  # livereload and tornado load only for serve
 
@@ -122,7 +122,7 @@ def _start(args, prog: str) -> int:
     return 0
 
 
-def _schema(root: Path, prog: str) -> int:
+def _schema(root: Path) -> int:
     from .content.schemas import FOLDER
     from .start import UsageError, write_schemas
 
