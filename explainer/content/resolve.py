@@ -61,10 +61,11 @@ def resolve(
 
     def lookup(table: dict, ids: list[str], item: Located, field: str, what: str) -> list:
         found = []
+        file = "actors" if table is actors else "sources"
         for i, ref in enumerate(ids):
             if ref in table:
                 found.append(table[ref])
-            elif ref not in content.broken_ids:
+            elif not content.is_broken(file, ref):
                 pos = item.field_pos.get(f"{field}.{i}", item.at(field))
                 diags.error(pos, f"{field} '{ref}' is not {what}{diags.did_you_mean(ref, table)}")
         return found
@@ -208,7 +209,7 @@ def _parse(
             pos = _find(doc, lines, block.map, ref)
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
-            elif ref not in quotes and ref not in content.broken_ids:
+            elif ref not in quotes and not content.is_broken("quotes", ref):
                 diags.error(
                     pos, f"quote '{ref}' is not in quotes.yaml{diags.did_you_mean(ref, quotes)}"
                 )
@@ -238,7 +239,7 @@ def _parse(
             for ref in ids:
                 if ref in sources:
                     found.append(sources[ref])
-                elif ref not in content.broken_ids:
+                elif not content.is_broken("sources", ref):
                     diags.error(
                         _find(doc, lines, block.map, ref),
                         f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
