@@ -218,8 +218,6 @@ def _written(cls) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in _POSITIONS)
 
 
-
-
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
