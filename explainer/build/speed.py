@@ -79,7 +79,7 @@ class Speed:
         # its records are made from them.
         tables = deps.digest(
             *sorted(content.sources_by_id), "\0", *sorted(content.quotes_by_id), "\0",
-            *sorted(content.broken_ids), "\0",
+            *sorted(content.broken_ids), "\0", *sorted(content.broken_files), "\0",
             *sorted(f"{d.id} {d.date} {d.until}" for d in content.dates),
         )  # fmt: skip
         bodies: dict[str, Body] = {}

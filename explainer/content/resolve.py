@@ -44,9 +44,7 @@ class Body:
 
 def records(body: Body) -> dict:
     """A parsed body as plain data, to send to another process or keep in a memo."""
-    claims = [
-        [c.anchor, c.text, [s.id for s in c.sources], [d.id for d in c.dates]] for c in body.claims
-    ]
+    claims = [[c.text, [s.id for s in c.sources], [d.id for d in c.dates]] for c in body.claims]
     return {"claims": claims, "unsourced": body.unsourced, "quotes": body.quote_ids}
 
 
@@ -71,10 +69,11 @@ def resolve(
 
     def lookup(table: dict, ids: list[str], item: Located, field: str, what: str) -> list:
         found = []
+        file = "actors" if table is actors else "sources"
         for i, ref in enumerate(ids):
             if ref in table:
                 found.append(table[ref])
-            elif ref not in content.broken_ids:
+            elif not content.is_broken(file, ref):
                 pos = item.field_pos.get(f"{field}.{i}", item.at(field))
                 diags.error(pos, f"{field} '{ref}' is not {what}{diags.did_you_mean(ref, table)}")
         return found
@@ -159,8 +158,8 @@ def _body(doc: Document, bodies: dict[str, Body], content, md, diags) -> Body:
         try:  # records name sources by id; one that is gone makes them unusable
             sources, dates = content.sources_by_id, content.dates_by_id
             body.claims = [
-                Claim(str(anchor), str(text), [sources[i] for i in ids], page, doc.title)
-                for anchor, text, ids, _ in body.records["claims"]
+                Claim(anchor(doc, n), str(text), [sources[i] for i in ids], page, doc.title)
+                for n, (text, ids, _) in enumerate(body.records["claims"], 1)
             ]
             for claim, (*_, date_ids) in zip(body.claims, body.records["claims"], strict=True):
                 claim.dates = [dates[d] for d in date_ids]
@@ -180,6 +179,11 @@ def tokens(doc: Document, body: Body, content: Content, md: MarkdownIt) -> list:
         page = routes.HOME if doc in content.sections else routes.page(doc.slug)
         body.tokens, _ = _parse(doc, page, content, md, Diagnostics(), reuse=body.claims)
     return body.tokens
+
+
+def anchor(doc: Document, n: int) -> str:
+    """The id of the n-th claim of a document on its page."""
+    return f"claim-{doc.slug}-{n}"
 
 
 def prose_tokens(prose: Prose, content: Content, md: MarkdownIt) -> list:
@@ -243,7 +247,7 @@ def _resolve_when(item: Located, name: str, content: Content, diags) -> None:
         return
     entry = content.dates_by_id.get(when.ref)
     if entry is None:
-        if when.ref not in content.broken_ids:
+        if not content.is_broken("dates", when.ref):
             diags.error(
                 item.at(name),
                 f"{name} '{when.ref}' is neither a date (YYYY-MM-DD) nor an entry in dates.yaml"
@@ -307,7 +311,7 @@ def _parse(
     def make_claim(text: str, found: list[Source], n: int) -> Claim:
         if reuse is not None and n < len(reuse):
             return reuse[n]
-        return Claim(f"claim-{doc.slug}-{n + 1}", text, found, page, doc.title)
+        return Claim(anchor(doc, n + 1), text, found, page, doc.title)
 
     for i, block in enumerate(tokens):
         if block.type == "container_quote_open":
@@ -315,7 +319,7 @@ def _parse(
             pos = _find(doc, lines, block.map, ref)
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
-            elif ref not in quotes and ref not in content.broken_ids:
+            elif ref not in quotes and not content.is_broken("quotes", ref):
                 diags.error(
                     pos, f"quote '{ref}' is not in quotes.yaml{diags.did_you_mean(ref, quotes)}"
                 )
@@ -381,7 +385,7 @@ def _link_spans(
         for ref in ids:
             if ref in sources:
                 found.append(sources[ref])
-            elif ref not in content.broken_ids:
+            elif not content.is_broken("sources", ref):
                 diags.error(
                     where(ref),
                     f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
@@ -405,7 +409,7 @@ def _date_span(ref: str, text: str, content: Content, diags, where) -> When | No
         pass
     entry = content.dates_by_id.get(ref)
     if entry is None:
-        if ref not in content.broken_ids:
+        if not content.is_broken("dates", ref):
             diags.error(
                 where(ref),
                 f"date '{ref}' is not in dates.yaml" + diags.did_you_mean(ref, content.dates_by_id),

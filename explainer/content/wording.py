@@ -50,8 +50,10 @@ def prose_fields(content: Content) -> Iterator[Field]:
     site = content.site
     yield from _fields(site, INLINE, "summary")
     yield from _fields(site, PLAIN, "title", "description", "scope_note")
-    for key in site.strings:
-        yield Field(site, f"strings.{key}", site.strings[key], PLAIN)
+    for key, value in site.strings.items():
+        for text in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(text, str):  # the story's wording of an interface string
+                yield Field(site, f"strings.{key}", text, PLAIN)
     for d in content.dates:
         yield from _fields(d, PLAIN, "reasoning", dated=True)
     for s in content.sources:

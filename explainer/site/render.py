@@ -24,7 +24,7 @@ from markupsafe import Markup
 from .. import routes
 from ..content import resolve
 from ..content.markdown import inline_text
-from ..content.model import SOURCE_KINDS, STATUSES, Content, Document, Prose, When
+from ..content.model import DATE_BASES, SOURCE_KINDS, STATUSES, Content, Document, Prose, When
 from ..content.resolve import Body
 from ..diagnostics import BuildFailed, Diagnostics, Pos
 from ..urls import BaseUrl
@@ -33,13 +33,13 @@ from .assets import collect_assets
 from .hosting import hosting_files
 from .jsonld import jsonld, structured_data
 from .pages import Citations, DateNotes, Page, ledger, plan
+from .strings import with_overrides
 from .theme import (
     Strings,
     TemplateFileError,
     Theme,
     load_strings,
     make_environment,
-    story_strings,
     template_names,
     template_pos,
 )
@@ -60,6 +60,7 @@ class Renderer:
         self.env.filters["plain"] = lambda text: inline_text(self.md, text) if text else text
         self.env.globals["source_kinds"] = SOURCE_KINDS
         self.env.globals["statuses"] = STATUSES
+        self.env.globals["date_bases"] = DATE_BASES
         self.env.globals["routes"] = routes
         self.env.globals["ledger"] = lambda claims: ledger(claims, self.env.getattr)
         self.env.filters["date"] = self._format_date
@@ -69,10 +70,12 @@ class Renderer:
         """The theme made ready for this content: strings, static files, the share card and
         every template, loaded now and used as they are for the whole build. None after
         reporting why the theme cannot be used."""
-        base = BaseUrl.make(base_url or content.site.base_url, content.site.url)
+        site = content.site  # `url:` sets the path too; `base_url:` is its older name
+        base = BaseUrl.make(base_url or site.base_url or site.url or "/", site.url)
         errors = len(diags.errors)
         strings = load_strings(self.theme, content.site.language, diags)
-        strings = story_strings(strings, content.site, diags) if strings else None
+        if strings is not None:
+            strings = with_overrides(strings, content.site, diags)
         style = share_image.load_style(self.theme, diags)
         assets = collect_assets(self.theme, diags)
         templates = self._load_templates(diags)

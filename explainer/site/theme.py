@@ -98,57 +98,34 @@ def load_strings(theme: Theme, language: str, diags: Diagnostics) -> dict | None
 
 
 # The vocabulary: every label the site shows for how something is known, with its meaning,
-# defined once here and explained on the about page from the same entries (`::: glossary`).
-# Each label's colour is the theme's CSS class of the same name (`source__kind--<kind>`,
-# `status--<tier>`).
+# defined once in the strings and explained on the about page from the same entries
+# (`::: glossary`). Each label's colour is the theme's CSS class of the same name
+# (`source__kind--<kind>`, `status--<tier>`).
 VOCABULARY = {
-    "kinds": model.SOURCE_KINDS,
-    "statuses": model.STATUSES,
-    "dates": model.DATE_BASES,
+    "kind": model.SOURCE_KINDS,
+    "status": model.STATUSES,
+    "date_basis": model.DATE_BASES,
 }
 
 
 def _vocabulary_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
-    """`vocabulary:` has a label and a meaning for every kind of source, claim status and
-    date basis: a missing one would leave a badge without words."""
-    vocabulary = strings.data.get("vocabulary")
-    if not isinstance(vocabulary, dict):
-        diags.error(
-            strings.pos(("vocabulary",)),
-            "vocabulary must map kinds, statuses and dates to their labels and meanings",
-        )
-        return False
+    """A label and a meaning for every kind of source, claim status and date basis: a
+    missing one would leave a badge without words."""
     ok = True
     for group, keys in VOCABULARY.items():
-        entries = vocabulary.get(group)
-        for key in keys:
-            entry = entries.get(key) if isinstance(entries, dict) else None
-            if not (
-                isinstance(entry, dict)
-                and isinstance(entry.get("label"), str)
-                and isinstance(entry.get("meaning"), str)
-            ):
+        for name in (group, f"{group}_meaning"):
+            texts = strings.data.get(name)
+            missing = [
+                k for k in keys if not isinstance(texts, dict) or not isinstance(texts.get(k), str)
+            ]
+            if missing:
                 diags.error(
-                    strings.pos(("vocabulary", group, key)),
-                    f"vocabulary.{group} needs '{key}' with a label: and a meaning:",
+                    strings.pos((name,)),
+                    f"{name} needs a text for each of {', '.join(keys)}; "
+                    f"missing: {', '.join(missing)}",
                 )
                 ok = False
     return ok
-
-
-def story_strings(strings: dict, site: model.Site, diags: Diagnostics) -> dict | None:
-    """The theme's strings with the story's own wording of some (`strings:` in site.yaml)."""
-    ok = True
-    for key in site.strings:
-        if not isinstance(strings.get(key), str):
-            texts = [k for k, v in strings.items() if isinstance(v, str)]
-            diags.error(
-                site.at(f"strings.{key}"),
-                f"strings: '{key}' is not an interface string of the theme"
-                + diags.did_you_mean(key, texts),
-            )
-            ok = False
-    return {**strings, **site.strings} if ok else None
 
 
 def _dates_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
