@@ -135,21 +135,29 @@ class Probes:
         self.model = model
         self.templates = templates  # template name -> digest of its source, this build
         self._digests: dict[Probe, str | None] = {}
+        self._probe_of: dict[tuple, Probe] = {}
 
     def record(self, reads: Iterable[tuple]) -> list[tuple[Probe, str]]:
-        """A page's reads as probes with their digests, in a stable order."""
+        """A page's reads as probes with their digests (pages share most reads: each read
+        is turned into a probe once per build)."""
         found: set[Probe] = set()
+        probe_of = self._probe_of
         for read in reads:
-            first = read[0]
-            if first is TEMPLATE:
-                found.add(("t", read[1]))
-            elif isinstance(first, Claim) or read[1] in _written(type(first)):
-                found.add(("a", self.model.key(first), WHOLE))
-            elif len(read) == 2:
-                found.add(("a", self.model.key(first), read[1]))
-            else:
-                found.add(("m", self.model.key(first), read[1], read[2]))
-        return [(probe, self.digest(probe)) for probe in sorted(found)]
+            probe = probe_of.get(read)
+            if probe is None:
+                probe = probe_of[read] = self._probe(read)
+            found.add(probe)
+        return [(probe, self.digest(probe)) for probe in found]
+
+    def _probe(self, read: tuple) -> Probe:
+        first = read[0]
+        if first is TEMPLATE:
+            return ("t", read[1])
+        if isinstance(first, Claim) or read[1] in _written(type(first)):
+            return ("a", self.model.key(first), WHOLE)
+        if len(read) == 2:
+            return ("a", self.model.key(first), read[1])
+        return ("m", self.model.key(first), read[1], read[2])
 
     def digest(self, probe: Probe) -> str | None:
         """What the probe finds in this build; None if it finds nothing at all."""
@@ -175,11 +183,7 @@ class Probes:
         if kind == "m":
             return getattr(obj, probe[2])(*probe[3])
         if probe[2] == WHOLE:
-            if type(obj) is Claim:  # most reads of a large site: said directly
-                ids = [s.id for s in obj.sources]
-                return (obj.anchor, obj.text, ids, obj.page, obj.where, obj.disputed,
-                        obj.status, obj.anonymous_only)  # fmt: skip
-            return [getattr(obj, name) for name in _written(type(obj))]
+            return [getattr(obj, name) for name in _whole(type(obj))]
         if isinstance(obj, Mapping):
             return obj.get(probe[2], MISSING)
         return getattr(obj, probe[2], MISSING)
@@ -194,7 +198,8 @@ class Probes:
         if kind in _PLAIN:
             return value
         if kind is list or isinstance(value, tuple):  # named tuples too: When, Prose
-            return [self.plain(v) for v in value]
+            plain = self.plain
+            return [v if type(v) in _PLAIN else plain(v) for v in value]
         if isinstance(value, str):  # Markup and other text
             return str(value)
         if isinstance(value, set | frozenset):
@@ -207,6 +212,16 @@ class Probes:
 
 
 _PLAIN = frozenset({type(None), bool, int, float, str})
+
+
+@functools.cache
+def _whole(cls) -> tuple[str, ...]:
+    """What a whole-object probe reads: a claim's fields and properties, others' written
+    fields."""
+    if cls is not Claim:
+        return _written(cls)
+    props = [n for n in dir(cls) if not n.startswith("_") and isinstance(getattr(cls, n), property)]
+    return _written(cls) + tuple(sorted(props))
 
 
 @functools.cache
