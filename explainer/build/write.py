@@ -162,7 +162,7 @@ def check_paths(output: dict[str, bytes], diags: Diagnostics) -> None:
     """The last guard before the disk: every path stays inside the output folder and is
     portable. Earlier stages already ensure this; a failure here is a bug to report."""
     for path in output:
-        if problem := _unsafe(path):
+        if problem := unsafe_path(path):
             diags.error(
                 Pos(path),
                 f"internal consistency error: refusing to write {path!r}: {problem}; "
@@ -172,7 +172,8 @@ def check_paths(output: dict[str, bytes], diags: Diagnostics) -> None:
         raise BuildFailed
 
 
-def _unsafe(path: str) -> str:
+def unsafe_path(path: str) -> str:
+    """Why `path` cannot be written safely on every host, or '' if it can."""
     if path == MARKER:
         return "explainer's own marker file has that name"
     for segment in path.split("/"):

@@ -11,24 +11,25 @@ optional), checked like content.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, fields
-from pathlib import Path
+from dataclasses import dataclass, field, fields
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .. import routes
-from ..content.files import read_text
+from ..content.files import digest, read_bytes, read_text
 from ..content.markdown import inline_text
 from ..content.model import Content, Located
 from ..content.schema import build_item
 from ..content.yamlpos import parse_yaml
 from ..diagnostics import Diagnostics
-from .theme import Theme
+from .assets import MAX_ASSET_BYTES
+from .theme import Theme, is_theme_name
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 STYLE_FILE = "share_card.yaml"
 FACT_CHOICES = ("factbox", "summary")
+NOT_DRAWN = ("pos", "field_pos", "font_data")  # CardStyle fields that are no style
 
 
 @dataclass(eq=False)
@@ -42,6 +43,8 @@ class CardStyle(Located):
     headline_font: str | None = None  # a .ttf or .otf file of the theme; else Pillow's own font
     text_font: str | None = None  # the kicker, fact and footer
     fact: str = "factbox"  # under the headline: the first fact-box row, or the summary
+    # The font files' bytes by name, read by `load_style` (not a field of the YAML file).
+    font_data: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,41 @@ def load_style(theme: Theme, diags: Diagnostics) -> CardStyle | None:
         font = getattr(style, name)
         if font is None:
             continue
-        found = theme.find(font)
-        try:
-            ImageFont.truetype(str(found[0]) if found else font, 10)
-        except OSError:
-            diags.error(style.at(name), f"{name} {font} is not a readable font file of the theme")
+        if not is_theme_name(font):
+            diags.error(
+                style.at(name),
+                f"{name} {font} must be a path inside the theme, such as fonts/DejaVuSans.ttf "
+                "(not absolute, no '..' or hidden names)",
+            )
             ok = False
+            continue
+        errors = len(diags.errors)
+        data = read_font(theme, font, diags)
+        if data is None:
+            if len(diags.errors) == errors:  # else the file's own problem was reported
+                diags.error(
+                    style.at(name), f"{name} {font} is not a readable font file of the theme"
+                )
+            ok = False
+            continue
+        style.font_data[font] = data
     return style if ok else None
+
+
+def read_font(theme: Theme, name: str, diags: Diagnostics) -> bytes | None:
+    """A font file of the theme, read like any other theme file and checked by FreeType.
+    None if it cannot be used; a file that cannot be read at all is reported here."""
+    found = theme.find(name)
+    if found is None:
+        return None
+    data = read_bytes(found[0], found[1], diags, MAX_ASSET_BYTES, display=theme.display(found[0]))
+    if data is None:
+        return None
+    try:
+        ImageFont.truetype(io.BytesIO(data), 10)
+    except OSError:
+        return None
+    return data
 
 
 _drawn: dict[tuple, bytes] = {}  # the last card drawn in this process, by its inputs
@@ -111,15 +142,12 @@ def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
         label, fact = row.label, inline_text(md, row.value)
     args = (site.kicker, site.title, label, fact, site.publisher.name)
     # Drawing takes about 0.1 s; the dev server rebuilds on every save, and the card rarely
-    # changes. Key on everything the pixels depend on, font files included.
-    fonts = {f: theme.find(f) for f in (style.headline_font, style.text_font) if f}
-    fonts = {name: found[0] for name, found in fonts.items() if found}
+    # changes. Key on everything the pixels depend on, the font files' bytes included.
+    fonts = style.font_data
     key = (
         *args,
-        tuple(
-            getattr(style, f.name) for f in fields(CardStyle) if f.name not in ("pos", "field_pos")
-        ),
-        tuple((str(f), f.stat().st_mtime_ns) for f in fonts.values()),
+        tuple(getattr(style, f.name) for f in fields(CardStyle) if f.name not in NOT_DRAWN),
+        tuple((name, digest(data)) for name, data in sorted(fonts.items())),
     )
     if key not in _drawn:
         _drawn.clear()
@@ -136,15 +164,15 @@ def draw_card(
     fact: str,
     footer: str,
     style: CardStyle,
-    fonts: dict[str, Path] | None = None,
+    fonts: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The PNG bytes; the same arguments give the same bytes. `fonts`: font file by the
-    name the style gives it."""
+    """The PNG bytes; the same arguments give the same bytes. `fonts`: the bytes of each
+    font file, by the name the style gives it."""
 
     def font(size: int, file: str | None = style.text_font) -> ImageFont.FreeTypeFont:
         if file and fonts and file in fonts:
-            path = str(fonts[file])
-            return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+            data = io.BytesIO(fonts[file])
+            return ImageFont.truetype(data, size, layout_engine=ImageFont.Layout.BASIC)
         return ImageFont.load_default(size=size)
 
     image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
