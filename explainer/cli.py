@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from .diagnostics import Diagnostics, counts, report
 from .urls import is_safe_url
@@ -52,6 +53,8 @@ def _main(argv: list[str] | None) -> int:
     if not (root / "content").is_dir():
         print(f"explainer: error: no content/ folder in {root} (use --root)", file=sys.stderr)
         return 2
+    if getattr(args, "out", None) is not None:
+        args.out = _out_dir(parser, args.out, root)
     try:
         if args.command == "serve":
             from .serve.server import serve  # livereload and tornado load only for serve
@@ -74,7 +77,7 @@ def _build_or_check(root: Path, args) -> int:
 
     start = time.perf_counter()
     checking = args.command == "check"
-    out = Path(args.out) if getattr(args, "out", None) else root / "site"
+    out = getattr(args, "out", None) or root / "site"
     result = Project(root, jobs=workers()).build(
         out=out, base_url=args.base_url, drafts=args.drafts, write_output=not checking
     )
@@ -93,9 +96,40 @@ def _build_or_check(root: Path, args) -> int:
     if checking:
         print(f"checked {pages} pages: {counts(result.diagnostics)} ({elapsed:.2f} s)")
     else:
-        shown = out.relative_to(root) if out.absolute().is_relative_to(root) else out
+        shown = next(
+            (out.relative_to(r) for r in (root, root.resolve()) if out.is_relative_to(r)), out
+        )
         print(f"built {pages} pages, {len(result.files)} files into {shown}/ in {elapsed:.2f} s")
     return 0
+
+
+def _out_dir(parser: argparse.ArgumentParser, value: str, root: Path) -> Path:
+    """The folder `--out` names, as an absolute path without links or `..` (so the message
+    and the lock name the folder really written); a value that cannot be one is a usage
+    error. Relative values are taken from the current folder, as every command does."""
+    from .build.write import out_dir_problem
+
+    def refuse(why: str) -> NoReturn:
+        parser.error(f"--out {value!r}: {why}")
+
+    if not value.strip() or "\x00" in value:
+        refuse("not a folder name")
+    encoded = os.fsencode(value)
+    if any(len(part) > NAME_MAX for part in encoded.split(b"/")):
+        refuse(f"a name in it is longer than {NAME_MAX} bytes, the most a file system allows")
+    if len(encoded) + len(os.fsencode(os.getcwd())) >= PATH_MAX:
+        refuse(f"the path is longer than {PATH_MAX} bytes, the most a file system allows")
+    try:
+        out = Path(os.path.realpath(value))
+        problem = out_dir_problem(out, root)
+    except OSError as e:  # a folder on the way that cannot be read
+        problem = f"cannot use it: {e.strerror or e}"
+    if problem:
+        refuse(problem)
+    return out
+
+
+NAME_MAX, PATH_MAX = 255, 4096  # Linux's limits (os.pathconf would ask the file system)
 
 
 def print_rule_summary(diags: Diagnostics, suppressed: dict[str, int]) -> None:

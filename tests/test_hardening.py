@@ -19,8 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import THEME
+from conftest import THEME, make_project
 from helpers import run_cli, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explainer.build.write import is_ours, lock_file
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -218,3 +222,221 @@ def test_hidden_static_files_are_not_published(project: Path) -> None:
     assert result.code == 0, result.err
     published = [p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("*")]
     assert not [p for p in published if "/." in p or p.startswith(".") and p != ".explainer-site"]
+
+
+# -- 3. Lock files: in the cache folder, never through a link, never committed -----------
+
+
+def test_a_planted_lock_link_empties_nothing(project: Path) -> None:
+    """Failed on 525e37f: the lock was `.site.lock` beside site/, opened with
+    open(..., "w"), so a link planted there (a commit can carry one) emptied its target.
+    Now the lock is in .explainer-cache/ and opened without following a link."""
+    victim = outside(project) / "id_rsa"
+    (project / ".site.lock").symlink_to(victim)
+    cache = project / ".explainer-cache"
+    cache.mkdir()
+    (cache / ".gitignore").write_text("*\n")
+    lock_file(project / "site", cache).symlink_to(victim)
+    result = run_cli(project, "build")
+    assert victim.read_text() == "SECRET-KEY\n"
+    assert result.code == 1, result.err
+    assert f"cannot write the site: Too many levels of symbolic links ({cache}/" in result.err
+    assert not (project / "site").exists()
+    lock_file(project / "site", cache).unlink()
+    assert run_cli(project, "build").code == 0
+    assert victim.read_text() == "SECRET-KEY\n"
+
+
+def test_a_linked_cache_folder_is_refused(project: Path) -> None:
+    """The lock would be made wherever the link leads."""
+    elsewhere = outside(project)
+    (project / ".explainer-cache").symlink_to(elsewhere)
+    result = run_cli(project, "build")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        ".explainer-cache: error: is a link or a file, not a folder: explainer keeps its cache "
+        "and locks there; remove it"
+    )
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["id_rsa", "secret.txt"]
+
+
+def test_locks_live_in_the_git_ignored_cache_folder(project: Path) -> None:
+    assert run_cli(project, "build").code == 0
+    assert run_cli(project, "build", "--out", str(project / "other")).code == 0
+    cache = project / ".explainer-cache"
+    assert (cache / ".gitignore").read_text() == "*\n"
+    assert {p.name for p in cache.glob("*.lock")} == {
+        lock_file(project / "site", cache).name,
+        lock_file(project / "other", cache).name,
+    }
+    assert not list(project.glob("*.lock")) and not list(project.glob(".*.lock"))
+
+
+def test_no_lock_file_is_committed() -> None:
+    """Failed on 525e37f: .site.lock was tracked in git."""
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert not [name for name in listed.stdout.splitlines() if name.endswith(".lock")]
+
+
+# -- 4, 5, 11. --out: relative, `..`, glob characters, long names ------------------------
+
+
+@pytest.mark.parametrize("out, shown", [
+    ("site2", "site2"), ("./site3", "site3"), ("newdir/../site4", "site4"),
+])  # fmt: skip
+def test_relative_out_builds_there(project: Path, monkeypatch, out: str, shown: str) -> None:
+    """Failed on 525e37f: any relative --out exited 70 after writing the site (`'site2' is
+    not in the subpath of …`)."""
+    monkeypatch.chdir(project)
+    result = run_cli(project, "build", "--out", out)
+    assert result.code == 0, result.err
+    assert f" files into {shown}/ in " in result.out
+    assert (project / shown / "index.html").is_file()
+    assert not (project / "newdir").exists()
+
+
+def test_glob_characters_in_out_are_just_characters(project: Path) -> None:
+    """Failed on 525e37f: with --out 'parent/*' the leftover globs `.*.old-*` and
+    `.*.tmp-*` matched parent/.mydata.old-2023/, which was renamed into place as "the
+    old site" and deleted. Leftovers are now known by explainer's marker inside them."""
+    parent = project.parent / "parent"
+    for name in (".mydata.old-2023", ".x.tmp-1", ".*.old-1", ".*.tmp-abc"):
+        (parent / name).mkdir(parents=True)
+        (parent / name / "data").write_text("precious\n")
+    assert run_cli(project, "build", "--out", str(parent / "*")).code == 0
+    assert run_cli(project, "build", "--out", str(parent / "*")).code == 0
+    assert (parent / "*" / "index.html").is_file()
+    for name in (".mydata.old-2023", ".x.tmp-1", ".*.old-1", ".*.tmp-abc"):
+        assert (parent / name / "data").read_text() == "precious\n"
+    assert sorted(p.name for p in parent.iterdir()) == sorted(
+        ["*", ".mydata.old-2023", ".x.tmp-1", ".*.old-1", ".*.tmp-abc"]
+    )
+
+
+def test_an_unmarked_folder_named_like_a_leftover_is_left_alone(project: Path) -> None:
+    """Only the name matched before: a `.site.old-1` of someone else's became site/."""
+    assert run_cli(project, "build").code == 0
+    shutil.rmtree(project / "site")
+    write(project, ".site.old-1/notes.txt", "precious\n")
+    write(project, ".site.tmp-abc/notes.txt", "precious\n")
+    assert run_cli(project, "build").code == 0
+    assert (project / ".site.old-1/notes.txt").read_text() == "precious\n"
+    assert (project / ".site.tmp-abc/notes.txt").read_text() == "precious\n"
+    assert not (project / "site/notes.txt").exists()
+
+
+@pytest.mark.parametrize("out", ["x" * 300, "a/" + "y" * 256 + "/b", "", "a\x00b"])
+def test_unusable_out_is_a_usage_error(project: Path, out: str) -> None:
+    """Failed on 525e37f: a 300-character name exited 70 (ENAMETOOLONG), '' built site/."""
+    result = run_cli(project, "build", "--out", out)
+    assert result.code == 2, result.err
+    assert f"error: --out {out!r}: " in result.err
+    assert "Traceback" not in result.err
+    assert not (project / "site").exists()
+
+
+def test_a_long_but_valid_out_name_builds(project: Path) -> None:
+    """Exited 1 on 525e37f: the temporary folder beside it, `.<name>.tmp-…`, was a name too
+    long to make. Temporary names are now shortened, so 255 bytes is enough."""
+    out = project.parent / ("z" * 255)
+    assert run_cli(project, "build", "--out", str(out)).code == 0
+    assert run_cli(project, "build", "--out", str(out)).code == 0
+    assert (out / "index.html").is_file()
+    assert sorted(p.name for p in project.parent.iterdir()) == sorted(["project", "z" * 255])
+
+
+OUT_PARTS = [
+    "site2", "..", ".", "*", "[ab]", "?", "new dir", "ü", "y" * 200, "z" * 256, "link-in",
+    "link-out", "dangling", "file", ".mydata.old-2023", ".site2.old-1", "content", "templates",
+]  # fmt: skip
+DECOYS = [".mydata.old-2023", ".site2.old-1", ".site2.tmp-abc", ".*.tmp-abc", ".[ab].old-1"]
+
+
+def out_area(base: Path, pristine: Path) -> Path:
+    """base/area/w/project (also the current folder) among decoys, links and a file; a
+    link leads to base/elsewhere/d1/d2. Two `..` from the project stay inside base."""
+    root = base / "area/w/project"
+    shutil.copytree(pristine, root, symlinks=True)
+    far = base / "elsewhere/d1/d2"
+    far.mkdir(parents=True)
+    (base / "area/target").mkdir()
+    for folder in (base / "area", base / "area/w", root, far):  # area/target stays empty
+        for name in DECOYS:
+            write(folder, f"{name}/data", "precious\n")
+        (folder / "file").write_text("a file\n")
+        (folder / "link-in").symlink_to(base / "area/target")
+        (folder / "link-out").symlink_to(far)
+        (folder / "dangling").symlink_to(base / "area/gone")
+    return root
+
+
+def snapshot(base: Path) -> dict[str, tuple]:
+    """Every entry under base: its kind and its bytes or link target."""
+    found = {}
+    for folder, dirs, files in os.walk(base):
+        for name in dirs + files:
+            path = Path(folder, name)
+            rel = path.relative_to(base).as_posix()
+            if path.is_symlink():
+                found[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                found[rel] = ("dir",)
+            else:
+                found[rel] = ("file", path.read_bytes())
+    return found
+
+
+@settings(
+    max_examples=400 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 20,
+    derandomize=os.environ.get("HYPOTHESIS_PROFILE") != "thorough",
+    database=None,
+    deadline=None,
+)
+@given(
+    parts=st.lists(st.sampled_from(OUT_PARTS), min_size=1, max_size=4).filter(
+        lambda parts: parts.count("..") <= 2
+    ),
+    absolute=st.booleans(),
+)
+def test_any_out_is_a_usage_error_or_a_site_exactly_there(
+    tmp_path_factory, pristine_project, parts, absolute
+):
+    """Either exit 2 with a message naming --out and nothing changed on disk, or a site at
+    exactly the folder --out names (links and `..` resolved as the system does) and
+    nothing else changed but that folder, the folders made to hold it and the project's
+    cache folder. Each of 4, 5 and the long names of 11 failed this on 525e37f."""
+    base = tmp_path_factory.mktemp("out")
+    root = out_area(base, pristine_project)
+    value = "/".join(parts)
+    if absolute:
+        value = f"{root}/{value}"
+    expected = Path(os.path.realpath(root / value))
+    before = snapshot(base)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = run_cli(root, "build", "--out", value)
+    finally:
+        os.chdir(cwd)
+    assert "Traceback" not in result.err
+    after = snapshot(base)
+    cache = (root / ".explainer-cache").relative_to(base).as_posix()
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    changed = {p for p in changed if p != cache and not p.startswith(f"{cache}/")}
+    if result.code == 2:
+        assert f"error: --out {value!r}: " in result.err
+        assert changed == set()
+        return
+    assert result.code == 0, result.err
+    assert is_ours(expected) and (expected / "index.html").is_file()
+    made = {expected, *expected.parents}
+    for rel in changed:
+        path = base / rel
+        assert path in made or path.is_relative_to(expected), f"{rel} changed"
+
+
+@pytest.fixture(scope="module")
+def pristine_project(tmp_path_factory) -> Path:
+    return make_project(tmp_path_factory.mktemp("pristine"))
