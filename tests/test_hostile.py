@@ -780,8 +780,8 @@ def test_two_pages_for_one_path_stop_the_build(project: Path, monkeypatch) -> No
     anyway, the build stops with a clear error instead of overwriting it."""
     from explainer.site import render
 
-    real_pages = render.pages
-    monkeypatch.setattr(render, "pages", lambda content: [*real_pages(content)] * 2)
+    real_plan = render.plan
+    monkeypatch.setattr(render, "plan", lambda content: [*real_plan(content)] * 2)
     result = Project(project).build(out=project / "site")
     assert [str(d) for d in result.diagnostics.errors] == [
         "index.html: error: internal consistency error: two files would be written to "

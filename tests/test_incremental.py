@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, THEME
 
-from explainer.build import workers as parallel
+from explainer.build import workers
 from explainer.build.pipeline import Project
 from explainer.build.write import MARKER, MARKER_TEXT
+from explainer.site.render import Site
 
 PAGES = 6
 
@@ -108,6 +109,36 @@ def edit_template(root, rng, n):
     path.write_text(path.read_text() + f"{{# edit {n} #}}<!-- {n} -->\n")
 
 
+SNIPPETS = [
+    "<p>{{ site.scope_note }}</p>",
+    "<p>{{ (content.pages | last).title }}</p>",
+    "<p>{{ content.sources | map(attribute='description') | join(' ') }}</p>",
+    "<p>{{ content.claims | length }} claims</p>",
+    "<p>{{ (content.pages | first).body | wordcount }}</p>",
+    "<p>{{ content.quotes | map(attribute='context') | first }}</p>",
+    "<p>{% for c in content.corrections_for('explainer') %}{{ c.text }}{% endfor %}</p>",
+    "<p>{{ t.how_we_know }} {{ t.months | first }}</p>",
+]
+
+
+def edit_template_reading_new_fields(root, rng, n):
+    """Templates may read anything public: the pages that do must follow those reads."""
+    name = rng.choice(["home.html", "page.html", "actor.html", "sources.html"])
+    sub(
+        root / "templates" / name,
+        r"\{% block content %\}",
+        "{% block content %}" + rng.choice(SNIPPETS),
+    )
+
+
+def edit_source_description(root, rng, n):
+    sub(
+        root / "content/sources.yaml",
+        r"description: ([a-z][^\n\"]*)\n",
+        rf"description: \1 (v{n})\n",
+    )
+
+
 def edit_strings(root, rng, n):
     sub(root / "templates/strings/en.yaml", r"(\nnav_\w+: )(\w)", rf"\1Edited {n} \2")
 
@@ -141,6 +172,8 @@ EDITS = [
     edit_site,
     edit_section,
     edit_template,
+    edit_template_reading_new_fields,
+    edit_source_description,
     edit_strings,
     edit_css,
     add_or_remove_page,
@@ -165,7 +198,7 @@ def clean_build(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def always_fork(monkeypatch):
     """Spread work over processes even for a handful of pages."""
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(workers, "MIN_ITEMS", 1)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -188,20 +221,21 @@ def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, s
         assert dict(served.files) == expected, (step, edit.__name__)
 
 
-def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path):
+def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path, monkeypatch):
     root = real_site_with_pages(tmp_path, 0)
     assert Project(root).build(out=root / "site").ok
     assert (root / ".explainer-cache/build.json").is_file()
     before = {p: p.stat().st_ino for p in (root / "site").rglob("*.html")}
     target = root / "content/pages/extra-2.md"
     target.write_text(target.read_text() + "\nOne more sentence.\n")
-    project = Project(root)
     rendered = []
-    original = project.renderer._render_page
-    project.renderer._render_page = lambda page, *a: (
-        rendered.append(page.path) or original(page, *a)
+    original = Site.render_page
+    monkeypatch.setattr(
+        Site,
+        "render_page",
+        lambda site, page, *a: rendered.append(page.path) or original(site, page, *a),
     )
-    assert project.build(out=root / "site").ok
+    assert Project(root).build(out=root / "site").ok
     assert rendered == ["extra-2/"]  # only the edited page was rendered
     after = {p: p.stat().st_ino for p in (root / "site").rglob("*.html")}
     changed = sorted(
@@ -240,18 +274,30 @@ def test_a_failing_share_is_redone_here_and_reported_as_usual(tmp_path, always_f
     assert "'nope' is undefined" in errors[0]
 
 
-def test_fork_map_keeps_order_and_survives_a_dying_child(always_fork):
-    calls = []
-
-    def work(share):
-        calls.append(list(share))
-        if os.getpid() != parent and 1 in share:
-            os._exit(9)  # a child killed mid-share: its share is redone here
-        return [x * 10 for x in share]
-
+def test_a_team_keeps_order_and_survives_a_dying_child():
+    """Phase 1 gives every process all results in order; a child that dies mid-phase has
+    its share redone here; phase 2 puts results back in item order."""
     parent = os.getpid()
-    assert parallel.render_shares(work, list(range(10)), 3) == [x * 10 for x in range(10)]
-    assert [1, 4, 7] in calls  # this process redid the dead child's share
+
+    def parse(x):
+        if os.getpid() != parent and x == 1:
+            os._exit(9)  # a child killed mid-share
+        return x * 10
+
+    def render(key):
+        return ("rendered", key, os.getpid() != parent)
+
+    items = list(range(10))
+    team = workers.Team.fork(
+        3, workers.Plan(render=render, parse=parse, link=lambda r: None), items
+    )
+    assert team is not None
+    assert team.all(parse) == [x * 10 for x in items]
+    assert 1 not in team.children  # the dead child was dismissed
+    results = team.gather(lambda k: render(k), items, key=lambda x: x, owner=lambda x: None)
+    assert [r[1] for r in results] == items
+    assert any(r[2] for r in results)  # the living child did its share
+    team.stop()
 
 
 def test_one_changed_file_is_renamed_into_place_and_the_rest_stay(tmp_path):
@@ -271,9 +317,12 @@ def test_one_changed_file_is_renamed_into_place_and_the_rest_stay(tmp_path):
     assert tree(root / "site") == clean_build(root)
 
 
-@pytest.mark.parametrize("reach", ["doc.body", "doc['body']", "doc|attr('body')", "doc.tokens"])
-def test_templates_cannot_show_a_body_except_through_markdown(tmp_path, reach):
-    """Page keys leave other pages' bodies out, so no template may read a body directly."""
+@pytest.mark.parametrize(
+    "reach", ["doc.tokens", "doc.pos", "doc['field_pos']", "doc|attr('body_line')", "doc._x"]
+)
+def test_templates_see_only_public_fields(tmp_path, reach):
+    """Internal fields reach no template: `doc.share` printed -1 with one job and 0 with two,
+    and `doc.digest` survived an incremental build stale (failed on 77dc05f: both rendered)."""
     root = real_site_with_pages(tmp_path, 0, pages=1)
     page = root / "templates/page.html"
     page.write_text(
@@ -282,3 +331,41 @@ def test_templates_cannot_show_a_body_except_through_markdown(tmp_path, reach):
     result = Project(root).build(out=None)
     assert not result.ok
     assert [d.pos.file for d in result.diagnostics.errors] == ["templates/page.html"]
+
+
+@pytest.mark.parametrize(
+    "mutation", ["site.authors.append(1)", "content.sources.pop()", "site.rules.update(a=1)"]
+)
+def test_templates_cannot_change_the_content(tmp_path, mutation):
+    """`{{ site.authors.append(1) }}` changed the content and then exited 70 (77dc05f)."""
+    root = real_site_with_pages(tmp_path, 0, pages=0)
+    home = root / "templates/home.html"
+    home.write_text(
+        home.read_text().replace(
+            "{% block content %}", "{% block content %}{{ " + mutation + " }}", 1
+        )
+    )
+    result = Project(root).build(out=None)
+    errors = [str(d) for d in result.diagnostics.errors]
+    assert len(errors) == 1 and errors[0].startswith(
+        "templates/home.html:3: error: template error:"
+    ), errors
+
+
+def test_a_template_may_show_another_pages_body_and_stays_right(tmp_path):
+    """Page bodies were hidden from templates so hand-made page keys stayed right; with
+    recorded reads, any page may show any body, and an edit re-renders exactly those."""
+    root = real_site_with_pages(tmp_path, 0, pages=3)
+    home = root / "templates/home.html"
+    home.write_text(
+        home.read_text().replace(
+            "{% block content %}",
+            "{% block content %}{% for d in content.pages %}<p>{{ d.body | length }}</p>{% endfor %}",
+            1,
+        )
+    )
+    assert Project(root).build(out=root / "site").ok
+    target = root / "content/pages/extra-1.md"
+    target.write_text(target.read_text() + "\nA longer body now.\n")
+    assert Project(root).build(out=root / "site").ok
+    assert tree(root / "site") == clean_build(root)

@@ -1,40 +1,51 @@
-"""The build cache: what earlier builds learnt, so the next one can skip work.
+"""The memo: what earlier builds learnt, in named tables under one key scheme.
 
-It lives in `.explainer-cache/` in the project (git-ignored, safe to delete at any
-time) and holds two tables, both keyed by digests of every input they came from, so a
-stale entry is never used, it is simply not found:
+Every key is a digest (`deps.digest`) of all the inputs its entry was made from, so a
+stale entry is never used: it is simply not found.
 
-- `claims`: each free-standing page's claims, by its text and the ids it could name
-  (`resolve`), so an unchanged page is not parsed unless it must be rendered;
-- `pages`: for each output folder, each file's page key (`render.page_keys`) and the
-  size, time and inode it was written with, so an unchanged page is taken from the
-  last build's output instead of being rendered, and linked rather than rewritten.
+- `bodies`: a document's claims as plain records, by its file, slug, title, text and the
+  ids it could name: an unchanged document is not parsed unless a page shows it.
+- `pages`: each output file's page key (template, context and site settings), its
+  dependency record (`deps`) and, in memory, its bytes; on disk, the size, times and inode
+  of the file written, so it can be taken from the last build's output instead.
+- `yaml`: parsed YAML by file and text (the dev server's only).
 
-Every key also includes ENGINE, a digest of explainer's own code and the versions of
-the libraries whose output reaches the site. The file is JSON (never pickle: a cloned
-repository could carry a hostile cache) and anything unexpected in it is ignored.
+The dev server keeps its memo in memory between rebuilds. `build` keeps it on disk, in
+`.explainer-cache/build.json`, and trusts nothing in it: the file carries an HMAC made with
+a key that never leaves this user's own cache folder (a cloned repository or a crafted
+file cannot forge one), it is read without following links and at most `MAX_BYTES` of it,
+any surprise in it (a bad signature, the wrong shape, deep nesting) makes it an empty memo,
+and an output file is reused only if it is exactly the one this build's cache wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import importlib
 import json
 import os
-import tempfile
+import secrets
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.files import digest
+from .deps import Probe, digest
 
 FOLDER = ".explainer-cache"
 FILE = "build.json"
+MAX_BYTES = 512 * 1024 * 1024
 LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "yaml", "PIL")
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW  # never through a link
 
 
 def _engine() -> str:
     """explainer's own code and the versions of the libraries whose output reaches the
     site (read from the modules, which the build imports anyway: asking the package
     metadata took longer than building a small site)."""
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    package = Path(__file__).resolve().parent.parent
+    code = sorted(package.rglob("*.py"))
     versions = []
     for name in LIBRARIES:
         module = importlib.import_module(name)
@@ -45,91 +56,178 @@ def _engine() -> str:
 ENGINE = _engine()
 
 
-class BuildCache:
-    """The cache file of one project, read once and written after a successful build."""
+@dataclass
+class PageEntry:
+    key: str  # digest of the template, the page's context and the site's settings
+    probes: list[tuple[Probe, str | None]]  # what it read, and what that was
+    data: bytes | None = None  # in memory: the page
+    stat: list | None = None  # on disk: [size, mtime_ns, ctime_ns, inode] of the file
 
-    files = documents = None  # kept by the dev server only, in memory (`MemoryCache`)
 
-    def __init__(self, root: Path) -> None:
-        self.file = root / FOLDER / FILE
-        self.claims: dict[str, list] = {}
-        self.outputs: dict[str, dict[str, list]] = {}
-        self._saved: tuple = (set(), {})
+@dataclass
+class Memo:
+    bodies: dict[str, list] = field(default_factory=dict)
+    pages: dict[str, PageEntry] = field(default_factory=dict)
+    yaml: dict[tuple, object] = field(default_factory=dict)
+    out: str = ""  # on disk: the output folder `pages` describes
+
+    def keep_only(self, bodies: set[str], pages: set[str]) -> None:
+        """Forget what the last build did not use, so the memo does not pile up."""
+        self.bodies = {k: v for k, v in self.bodies.items() if k in bodies}
+        self.pages = {k: v for k, v in self.pages.items() if k in pages}
+
+
+# -- on disk ---------------------------------------------------------------------------
+
+
+def read(root: Path, out: Path) -> Memo:
+    """The memo a build to `out` left in `root`, or an empty one (see the module docstring)."""
+    secret = _secret(create=False)
+    if secret is None:
+        return Memo()
+    try:
+        raw = _read_file(root / FOLDER, FILE)
+        mac, _, payload = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, _sign(secret, payload)):
+            return Memo()
+        data = json.loads(payload)
+        return _memo_from(data, str(out)) or Memo()
+    except (OSError, ValueError, RecursionError, MemoryError, TypeError, KeyError, IndexError):
+        return Memo()
+
+
+def write(root: Path, memo: Memo) -> None:
+    """Save the memo; best effort: a cache that cannot be written only makes the next
+    build slower."""
+    secret = _secret(create=True)
+    if secret is None:
+        return
+    probes: dict[Probe, int] = {}
+    table, pages = [], {}
+    for path, entry in memo.pages.items():
+        if entry.stat is None:
+            continue
+        ids = []
+        for probe, found in entry.probes:
+            if probe not in probes:
+                probes[probe] = len(table)
+                table.append([list(probe), found])
+            ids.append(probes[probe])
+        pages[path] = [entry.key, ids, entry.stat]
+    data = {"engine": ENGINE, "out": memo.out, "bodies": memo.bodies, "probes": table}
+    data["pages"] = pages
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    with contextlib.suppress(OSError):
+        folder = open_folder(root, create=True)
         try:
-            data = json.loads(self.file.read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("engine") == ENGINE:
-            claims, outputs = data.get("claims"), data.get("outputs")
-            self.claims = claims if isinstance(claims, dict) else {}
-            self.outputs = outputs if isinstance(outputs, dict) else {}
-        self._saved = (set(self.claims), self.outputs)
+            tmp = f".build-{secrets.token_hex(8)}"
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder
+            )
+            with os.fdopen(fd, "wb") as f:
+                f.write(_sign(secret, payload) + b"\n" + payload)
+            os.replace(tmp, FILE, src_dir_fd=folder, dst_dir_fd=folder)
+        finally:
+            os.close(folder)
 
-    def pages_for(self, out_dir: Path) -> DiskPages:
-        known = self.outputs.get(str(out_dir))
-        return DiskPages(out_dir, known if isinstance(known, dict) else {})
 
-    def save(self, pages: DiskPages, keep: set[str], raw=None) -> None:
-        """Record the build just written (best effort: a cache that cannot be written
-        only makes the next build slower). Claims of pages that no longer exist, or of
-        their earlier texts, are dropped (`keep`); an unchanged cache is not rewritten."""
-        self.claims = {k: v for k, v in self.claims.items() if k in keep}
-        self.outputs = {str(pages.out_dir): pages.written()}
-        if (set(self.claims), self.outputs) == self._saved and self.file.exists():
-            return
-        data = {"engine": ENGINE, "claims": self.claims, "outputs": self.outputs}
+def file_stat(path: Path) -> list | None:
+    """What tells that a file is still the one written: size, times and inode."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def open_folder(root: Path, create: bool = False) -> int:
+    """A descriptor of the project's cache folder, never through a link; made (with a
+    .gitignore of its own) if `create`. Raises OSError if it is missing or a link."""
+    path = root / FOLDER
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o755)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    if create:
+        with contextlib.suppress(FileExistsError):
+            ignore = os.open(".gitignore", _NEW_FILE, 0o644, dir_fd=fd)
+            os.write(ignore, b"*\n")
+            os.close(ignore)
+    return fd
+
+
+def _read_file(folder: Path, name: str) -> bytes:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        file = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+    finally:
+        os.close(fd)
+    with os.fdopen(file, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError("not a regular file")
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise OSError("cache file too large")
+    return data
+
+
+def _memo_from(data, out: str) -> Memo | None:
+    """A memo from the file's JSON, or None if anything in it is not as `write` makes it."""
+    if not isinstance(data, dict) or data.get("engine") != ENGINE:
+        return None
+    bodies, table, pages = data["bodies"], data["probes"], data["pages"]
+    if not (isinstance(bodies, dict) and isinstance(table, list) and isinstance(pages, dict)):
+        return None
+    memo = Memo(bodies=bodies)
+    if data.get("out") != out:
+        return memo  # the pages describe another output folder
+    probes = []
+    for probe, found in table:
+        if not (isinstance(probe, list) and (found is None or isinstance(found, str))):
+            return None
+        probes.append((_tuple(probe), found))
+    for path, (key, ids, stat_) in pages.items():
+        if not (isinstance(key, str) and isinstance(ids, list) and isinstance(stat_, list)):
+            return None
+        memo.pages[path] = PageEntry(key, [probes[i] for i in ids], stat=stat_)
+    memo.out = out
+    return memo
+
+
+def _tuple(value):
+    return tuple(_tuple(v) for v in value) if isinstance(value, list) else value
+
+
+# -- the signing key -------------------------------------------------------------------
+
+
+def _secret(create: bool) -> bytes | None:
+    """This user's key for signing build caches, from their own cache folder (never the
+    project's), made on first use. None if there is no such folder to keep it in."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(home, "explainer")
+    path = os.path.join(folder, "cache-key")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        if not create:
+            return None
         try:
-            self.file.parent.mkdir(exist_ok=True)
-            ignore = self.file.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".build-")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(json.dumps(data, separators=(",", ":")))  # dumps is the C encoder
-            os.replace(tmp, self.file)
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            fd = os.open(path, _NEW_FILE, 0o600)
+            os.write(fd, secrets.token_bytes(32))
+            os.close(fd)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
-            pass
-
-
-class DiskPages:
-    """Pages of the last build, read back from the output folder when their key matches.
-
-    A file is trusted only if it still has the size, modification time and inode it was
-    written with; `reused` lists the files taken as they are, so `write` can link them
-    into the new site instead of writing them again.
-    """
-
-    def __init__(self, out_dir: Path, known: dict[str, list]) -> None:
-        self.out_dir, self.known = out_dir, known
-        self.keys: dict[str, str] = {}
-        self.reused: set[str] = set()
-
-    def get(self, path: str, key: str) -> bytes | None:
-        entry = self.known.get(path)
-        if not (isinstance(entry, list) and len(entry) == 4 and entry[0] == key):
             return None
-        try:
-            st = os.stat(self.out_dir / path)
-            if [st.st_size, st.st_mtime_ns, st.st_ino] != entry[1:]:
-                return None
-            data = (self.out_dir / path).read_bytes()
-        except OSError:
-            return None
-        if len(data) != entry[1]:
-            return None
-        self.keys[path] = key
-        self.reused.add(path)
-        return data
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        key = f.read(64)
+    return key if len(key) == 32 else None
 
-    def put(self, path: str, key: str, data: bytes) -> None:
-        self.keys[path] = key
 
-    def written(self) -> dict[str, list]:
-        table = {}
-        for path, key in self.keys.items():
-            try:
-                st = os.stat(self.out_dir / path)
-            except OSError:
-                continue
-            table[path] = [key, st.st_size, st.st_mtime_ns, st.st_ino]
-        return table
+def _sign(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest().encode()

@@ -1,23 +1,24 @@
-"""The whole pipeline, load → validate → resolve → check sourcing → render → write.
+"""The whole pipeline: load → validate → parse → resolve → check → render → write.
 
-The CLI and the dev server both call `build`; neither re-implements a stage.
+`build` below is the simple path, stage after stage; `Speed` (build/speed.py) is where
+the memo, dependency records and worker processes are applied, around the stages. The
+command line and the dev server both call `Project.build`; neither re-implements a stage.
 """
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.load import load, remember
+from ..content.load import load
 from ..content.markdown import make_markdown
 from ..content.resolve import resolve
 from ..content.rules import check_sourcing
 from ..content.schema import validate
-from ..diagnostics import BuildFailed, Diagnostics
-from ..site.render import PageCache, Renderer
-from . import workers as parallel
-from .memo import BuildCache
+from ..diagnostics import Diagnostics
+from ..site.render import Renderer
+from .memo import Memo
+from .speed import Mode, Speed
 from .write import write
 
 
@@ -28,7 +29,7 @@ class Result:
     files: dict[str, bytes] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)  # rule id -> exempted findings
     rendered: int = 0  # pages rendered by this build
-    pages: int = 0  # pages of the site: those rendered and those reused from an earlier build
+    total: int = 0  # pages of the site: those rendered and those reused from an earlier build
 
     @property
     def ok(self) -> bool:
@@ -36,19 +37,19 @@ class Result:
 
 
 class Project:
-    """A project root with its long-lived parser, template environment and caches.
+    """A project root with its long-lived Markdown parser, theme environment and memo.
 
-    Building to an output folder uses the build cache in `.explainer-cache/` (see
-    `cache`); rendering in memory (the dev server) keeps the same caches in this
-    object. Either way the bytes are exactly those of a clean build.
+    Building into an output folder keeps the memo on disk (`.explainer-cache/`); building
+    in memory (the dev server, `check`) keeps it in this object. Either way the bytes are
+    exactly those of a clean build.
     """
 
     def __init__(self, root: Path, jobs: int = 1) -> None:
         self.root = root.absolute()
-        self.jobs = jobs  # processes for parsing and rendering (`parallel.workers()`)
+        self.jobs = jobs  # processes for parsing and rendering (`workers.cores()`)
         self.md = make_markdown()
-        self.renderer = Renderer(self.root, self.md, jobs)
-        self.memory = MemoryCache()
+        self.renderer = Renderer(self.root, self.md)
+        self.memory = Memo()
 
     def build(
         self,
@@ -58,58 +59,34 @@ class Project:
         write_output: bool = True,
     ) -> Result:
         """Run every stage; write only when nothing failed. `out=None` renders without writing."""
-        result = Result()
-        diags = result.diagnostics
         to_disk = write_output and out is not None
-        cache = BuildCache(self.root) if to_disk else self.memory
-        pages = cache.pages_for(out.absolute() if to_disk else None)
-        thresholds = gc.get_threshold()
-        # A build makes millions of small, long-lived objects (tokens, the model): the
-        # default collector rescans them all again and again (40 % of a 4,000-page parse).
-        gc.set_threshold(100_000, 50, 1000)
-        try:
-            raw = load(self.root, diags, cache.files, cache.documents)
-            content = validate(raw, diags, drafts, cache.documents)
-            if content is None:
-                return result
-            resolve(content, self.md, diags, cache.claims, self.jobs)
-            if diags.errors:
-                return result
-            result.suppressed = check_sourcing(content, diags)
-            if diags.errors:
-                return result
-            base = base_url or content.site.base_url
-            result.files = self.renderer.render(content, base, diags, pages)
-            result.rendered, result.pages = self.renderer.counts
-            result.base_url = base
-            if to_disk:
-                write(result.files, out, self.root, diags, pages.reused)
-            keep = {d.memo_key for d in content.pages}
-            keep |= {f.front_digest for f in [*raw.sections, *raw.pages]}
-            cache.save(pages, keep, raw)
-        except BuildFailed:
-            pass
-        finally:
-            parallel.finish()  # a child process of this build never gets past here
-            gc.set_threshold(*thresholds)
-        return result
+        mode = Mode.DISK if to_disk else Mode.MEMORY
+        return build(self, mode, out.absolute() if to_disk else None, base_url, drafts)
 
 
-class MemoryCache:
-    """The dev server's caches, kept between its rebuilds: parsed YAML files (`load`), valid
-    documents (`validate`), pages' claims (`resolve`) and rendered pages (`render`)."""
-
-    def __init__(self) -> None:
-        self.files: dict = {}
-        self.documents: dict = {}
-        self.claims: dict = {}
-        self.pages = PageCache()
-
-    def pages_for(self, out_dir: None) -> PageCache:
-        return self.pages
-
-    def save(self, pages: PageCache, keep: set[str], raw) -> None:
-        """Keep what this build used, so a long session does not pile up old versions."""
-        self.files = remember(raw)
-        self.documents = {k: v for k, v in self.documents.items() if k in keep}
-        self.claims = {k: v for k, v in self.claims.items() if k in keep}
+def build(project: Project, mode: Mode, out: Path | None, base_url, drafts: bool) -> Result:
+    """The simple path, stage after stage. `speed` applies the memo, dependency records
+    and workers; leaving its `with` it stops the workers and, if the build ran to its
+    end (not after Ctrl-C), keeps what the build learnt."""
+    result = Result()
+    diags = result.diagnostics
+    with Speed(project, mode, out, diags) as speed:
+        raw = load(project.root, diags, parse=speed.parse_yaml)
+        content = validate(raw, diags, drafts)
+        if content is None:
+            return result
+        site = speed.site = project.renderer.prepare(content, base_url, diags)  # the theme
+        bodies = speed.parse(content, site)  # Markdown: on every core, unless memoized
+        bodies = speed.bodies = resolve(content, project.md, diags, bodies)
+        if diags.errors:
+            return result
+        result.suppressed = check_sourcing(content, diags)
+        if diags.errors or site is None:
+            return result
+        output = speed.render(site, bodies, diags)  # only pages whose reads changed
+        if mode is Mode.DISK:
+            write(output, out, project.root, diags, speed.reused)
+        speed.output = result.files = output
+        result.base_url = site.base.url()
+        result.rendered, result.total = speed.rendered, site.page_count
+    return result

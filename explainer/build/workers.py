@@ -1,15 +1,23 @@
-"""Spread a build's per-page work over the machine's cores, with `fork`.
+"""Worker processes: a build's two heavy phases spread over the machine's cores, with `fork`.
 
 Parsing and rendering thousands of pages is pure Python, so threads would not help.
-A forked child starts with the parent's whole state (the model, the compiled
-templates) for free and sends back plain results through a pipe.
+A forked child starts with the parent's whole state for free (the validated content,
+the compiled theme) and sends back plain results through a pipe.
 
-A build uses the same children twice. `parse_shares` forks them in `resolve`: each
-parses its share of the pages, and all processes exchange what they found (the pages'
-claims). Each child then carries on through the rest of the pipeline exactly as the
-parent does, holding the parsed pages of its own share, until `render_shares`, where
-it renders its share of the pages, sends the bytes and exits. Parsing a page twice (in
-a child, then again to render it in the parent) would have cost as much as it saved.
+A team serves one build, in two phases, and its children do nothing else:
+
+    team = Team.fork(jobs, plan)    # the children start `plan.child(team)`, see below
+    records = team.all(items)       # phase 1: each process parses its portion of the
+                                    # documents; every process gets everyone's results
+    ...                             # the parent checks and decides what to render
+    pages = team.gather(todo)       # phase 2: each process renders its portion of the
+                                    # pages; the parent collects them; children exit
+
+A child's whole life is `Plan.child`: parse its portion, send the results, receive
+everyone's, link them with the same pure `resolve` the parent runs (so it holds the same
+model), receive the pages it is to render, render them, send them and exit. It never
+returns into the pipeline. A page goes to the process that parsed its document, which
+still holds the parsed tokens.
 
 Anything unusual (no `fork`, one core, a child that fails or dies) falls back to doing
 the work in the parent, which gives the same result: children only ever save time.
@@ -23,13 +31,13 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MIN_ITEMS = 64  # below this, forking costs more than it saves
-PART = 100  # pages per message from a child
+PART = 100  # results per message from a child
 
 
-def workers() -> int:
+def cores() -> int:
     """How many processes to use: EXPLAINER_JOBS, else the cores this process may use."""
     try:
         jobs = int(os.environ.get("EXPLAINER_JOBS", "0"))
@@ -41,148 +49,160 @@ def workers() -> int:
 
 
 @dataclass
-class _Child:
-    pid: int
-    reader: int  # results from the child
-    writer: int  # the exchange, to the child
+class Plan:
+    """What a child does, given at fork time (the child has the parent's state then).
+
+    `parse(item)` and `render(item)` return plain, picklable results; `link(results)`
+    brings the child's model to the parent's (everyone's phase-1 results are its input).
+    A render-only team has no `parse` and no phase 1.
+    """
+
+    render: Callable[[object], object]
+    parse: Callable[[object], object] | None = None
+    link: Callable[[list], None] | None = None
 
 
 @dataclass
-class _Team:
-    """The children of the current build (in the parent), or this child's place in it."""
-
-    jobs: int = 1
-    index: int = 0  # 0 in the parent
-    children: dict[int, _Child] = field(default_factory=dict)  # share index -> child
-    reader: int = -1  # in a child: the exchange, from the parent
-    writer: int = -1  # in a child: results, to the parent
+class _Child:
+    pid: int
+    reader: int  # results from the child
+    writer: int  # messages to the child
 
 
-_team: _Team | None = None
+class Team:
+    """The children of one build, seen from the parent."""
+
+    def __init__(self, jobs: int, children: dict[int, _Child], parsing: Sequence = ()) -> None:
+        self.jobs = jobs
+        self.children = children  # process index -> child (0 is the parent)
+        self.parsing = parsing  # phase-1 items, as the children were told at fork
+        self.owner: dict[int, int] = {}  # id(phase-1 item) -> the process index that parsed it
+
+    @classmethod
+    def fork(cls, jobs: int, plan: Plan, parsing: Sequence = ()) -> Team | None:
+        """Start `jobs` - 1 children running `plan`; None where forking would not pay.
+
+        With a `parse` step, the children each parse their portion of `parsing` first.
+        """
+        if jobs <= 1 or not hasattr(os, "fork"):
+            return None
+        children: dict[int, _Child] = {}
+        for index in range(1, jobs):
+            from_child, to_parent = os.pipe()
+            from_parent, to_child = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                for child in children.values():  # its siblings' pipes are not its own
+                    os.close(child.reader)
+                    os.close(child.writer)
+                os.close(from_child)
+                os.close(to_child)
+                _child_main(plan, index, jobs, parsing, from_parent, to_parent)
+            os.close(to_parent)
+            os.close(from_parent)
+            children[index] = _Child(pid, from_child, to_child)
+        return cls(jobs, children, parsing)
+
+    def all(self, parse: Callable[[object], object]) -> list:
+        """Phase 1: the parent parses portion 0 while the children parse theirs; the results
+        of every portion, in item order. A portion whose child failed is parsed here."""
+        portions = _portions(self.parsing, self.jobs)
+        results = [[parse(item) for item in portions[0]]]
+        for index in range(1, self.jobs):
+            result = _receive(self.children[index].reader) if index in self.children else None
+            parsed_by = index
+            if not (isinstance(result, list) and len(result) == len(portions[index])):
+                self._dismiss(index)
+                result = [parse(item) for item in portions[index]]
+                parsed_by = 0  # parsed here: this process holds the tokens
+            self.owner.update((id(item), parsed_by) for item in portions[index])
+            results.append(result)
+        merged: list = [None] * len(self.parsing)
+        for i, result in enumerate(results):
+            merged[i :: self.jobs] = result
+        for index in list(self.children):
+            try:
+                _send(self.children[index].writer, merged)
+            except OSError:
+                self._dismiss(index)
+        return merged
+
+    def gather(self, render: Callable[[object], object], items: Sequence, key, owner) -> list:
+        """Phase 2: render `items`, each in the process `owner(item)` names (or wherever the
+        portions are smallest); the results in items' order. The children exit after this.
+
+        `key(item)` is what a child is told to find the item by (it has its own copies).
+        """
+        places = _deal(items, self.jobs, lambda item: self._place(owner(item)))
+        portions: list[list] = [[] for _ in range(self.jobs)]
+        for item, place in zip(items, places, strict=True):
+            portions[place].append(item)
+        for index in list(self.children):
+            try:
+                _send(self.children[index].writer, [key(item) for item in portions[index]])
+            except OSError:
+                self._dismiss(index)
+        results = [[render(item) for item in portions[0]]]
+        for index in range(1, self.jobs):
+            result = None
+            if index in self.children:
+                result = _receive_parts(self.children[index].reader)
+                self._dismiss(index)
+            if not (isinstance(result, list) and len(result) == len(portions[index])):
+                result = [render(item) for item in portions[index]]
+            results.append(result)
+        taken = [iter(result) for result in results]
+        return [next(taken[place]) for place in places]
+
+    def stop(self) -> None:
+        """End the children now (the build stopped early, or is done)."""
+        for index in list(self.children):
+            self._dismiss(index)
+
+    def _place(self, parsed_by) -> int | None:
+        return self.owner.get(id(parsed_by)) if parsed_by is not None else None
+
+    def _dismiss(self, index: int) -> None:
+        child = self.children.pop(index, None)
+        if child is None:
+            return
+        for fd in (child.reader, child.writer):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):  # it may be blocked sending, or already gone
+            os.kill(child.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child.pid, 0)
 
 
-def parse_shares(work: Callable[[Sequence], list], items: Sequence, jobs: int) -> list:
-    """`work(items)` spread over `jobs` processes; every process gets all the results.
-
-    The children stay: they return from here with the same results as the parent and
-    run on until `render_shares` (or `finish`) ends them.
-    """
-    global _team
-    if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork") or _team is not None:
-        return work(items)
-    team = _team = _start_team(jobs)
-    shares = [items[i::jobs] for i in range(jobs)]
-    if team.index > 0:  # a child: its share, then wait for everyone's
-        try:
-            _send(team.writer, work(shares[team.index]))
-            everything = _receive(team.reader)
-        except BaseException:  # noqa: BLE001 - the parent redoes this share
-            os._exit(1)
-        if everything is None:
-            os._exit(0)  # the parent gave up on this build
-        return everything
-    results = [work(shares[0])]
-    for index in range(1, jobs):
-        result = _receive(team.children[index].reader)
-        if not (isinstance(result, list) and len(result) == len(shares[index])):
-            _dismiss(team, index)
-            result = work(shares[index])
-        results.append(result)
-    merged = [None] * len(items)
-    for i, result in enumerate(results):
-        merged[i::jobs] = result
-    for index in list(team.children):
-        try:
-            _send(team.children[index].writer, merged)
-        except OSError:
-            _dismiss(team, index)
-    return merged
+def _child_main(plan: Plan, index: int, jobs: int, parsing, reader: int, writer: int):
+    """A child's whole life; it never returns (see the module docstring)."""
+    status = 1
+    try:
+        if plan.parse is not None:
+            _send(writer, [plan.parse(item) for item in _portions(parsing, jobs)[index]])
+            everything = _receive(reader)
+            if everything is None:  # the parent gave up on this build
+                os._exit(0)
+            plan.link(everything)
+        todo = _receive(reader)
+        if todo is None:
+            os._exit(0)
+        _send_parts(writer, [plan.render(key) for key in todo])
+        status = 0
+    finally:
+        os._exit(status)
 
 
-def render_shares(
-    work: Callable[[Sequence], list],
-    items: Sequence,
-    jobs: int,
-    owner: Callable[[object], int | None] = lambda item: None,
-) -> list:
-    """`work(items)` spread over processes; the results, in items' order, in the parent.
-
-    An item whose `owner` is a share index goes to that process (a page to the process
-    that parsed it); the others are dealt out to even the shares. In a child of
-    `parse_shares`, this does the child's share, sends it and exits. The parent uses
-    those children, or forks new ones for this alone when there are none.
-    """
-    global _team
-    if _team is None:
-        if jobs <= 1 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
-            return work(items)
-        _team = _start_team(jobs)
-    team = _team
-    places = _deal(items, team.jobs, owner)
-    shares = [[] for _ in range(team.jobs)]
-    for item, place in zip(items, places, strict=True):
-        shares[place].append(item)
-    if team.index > 0:  # a child: its share, and done
-        status = 1
-        try:
-            _send_parts(team.writer, work(shares[team.index]))
-            status = 0
-        finally:
-            os._exit(status)
-    results = [work(shares[0])]
-    for index in range(1, team.jobs):
-        result = None
-        if index in team.children:
-            result = _receive_parts(team.children[index].reader)
-            _dismiss(team, index)
-        if not (isinstance(result, list) and len(result) == len(shares[index])):
-            result = work(shares[index])
-        results.append(result)
-    finish()  # the team's work is done
-    taken = [iter(result) for result in results]
-    return [next(taken[place]) for place in places]
+def _portions(items: Sequence, jobs: int) -> list[list]:
+    return [list(items[i::jobs]) for i in range(jobs)]
 
 
-def finish() -> None:
-    """End the build's team: a child leaves at once; the parent stops its children."""
-    global _team
-    team, _team = _team, None
-    if team is None:
-        return
-    if team.index > 0:
-        os._exit(0)  # a child that did not get to render (the build stopped early)
-    for index in list(team.children):
-        _dismiss(team, index)
-
-
-def _start_team(jobs: int) -> _Team:
-    """Fork `jobs` - 1 children, each with a pipe each way to the parent. Returns this
-    process's place: in the parent the team, in a child its own index and pipe ends."""
-    team = _Team(jobs)
-    for index in range(1, jobs):
-        from_child, to_parent = os.pipe()
-        from_parent, to_child = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            for child in team.children.values():  # its siblings' pipes are not its own
-                os.close(child.reader)
-                os.close(child.writer)
-            os.close(from_child)
-            os.close(to_child)
-            return _Team(jobs, index, reader=from_parent, writer=to_parent)
-        os.close(to_parent)
-        os.close(from_parent)
-        team.children[index] = _Child(pid, from_child, to_child)
-    return team
-
-
-def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
-    """Each item's share index: its owner's, else the smallest share's so far. Every
-    process computes the same answer from the same items."""
-    places = [owner(item) for item in items]
-    places = [p if isinstance(p, int) and 0 <= p < jobs else None for p in places]
+def _deal(items: Sequence, jobs: int, place: Callable) -> list[int]:
+    """Each item's process index: its owner's, else the smallest portion's so far."""
+    places = [place(item) for item in items]
     sizes = [0] * jobs
     for p in places:
         if p is not None:
@@ -193,17 +213,6 @@ def _deal(items: Sequence, jobs: int, owner: Callable) -> list[int]:
             places[i] = smallest
             sizes[smallest] += 1
     return places
-
-
-def _dismiss(team: _Team, index: int) -> None:
-    child = team.children.pop(index)
-    for fd in (child.reader, child.writer):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    with contextlib.suppress(OSError):  # it may be blocked sending, or already gone
-        os.kill(child.pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(child.pid, 0)
 
 
 def _send(fd: int, value) -> None:
@@ -238,7 +247,7 @@ _END = "end of parts"
 def _receive(fd: int):
     """One value from a pipe, or None if the other side ended without sending it.
 
-    Unbuffered, reading exactly one message: a child sends two on the same pipe."""
+    Unbuffered, reading exactly one message: a child sends several on the same pipe."""
     try:
         size = int.from_bytes(_read(fd, 8), "little")
         data = _read(fd, size)
@@ -250,7 +259,7 @@ def _receive(fd: int):
 
 
 def _read(fd: int, n: int) -> bytearray:
-    """Exactly n bytes (fewer if the pipe closes), read in place: a child's share of the
+    """Exactly n bytes (fewer if the pipe closes), read in place: a child's portion of the
     pages is tens of megabytes, and each extra copy adds to the build's peak memory."""
     buffer = bytearray(n)
     view, got = memoryview(buffer), 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..diagnostics import Pos
 
@@ -166,17 +165,11 @@ class Document(Located):
     slug: str = field(default="", init=False)
     body: str = field(default="", init=False, repr=False)
     body_line: int = field(default=1, init=False, repr=False)  # line of the body's first line
-    # The parsed body; None until needed when the claims came from the build cache.
-    tokens: list[Any] | None = field(default_factory=list, init=False, repr=False, compare=False)
     claims: list[Claim] = field(default_factory=list, init=False, repr=False, compare=False)
-    digest: str = field(default="", init=False, repr=False, compare=False)  # of its file
-    parsed_ahead: bool = field(default=False, init=False, repr=False, compare=False)  # resolve's
-    share: int = field(default=-1, init=False, repr=False, compare=False)  # see `parallel`
-    # Digests for the page cache (`render.page_keys`): of the front matter as written,
-    # and of everything its claims are made from (`resolve`).
-    front_digest: str = field(default="", init=False, repr=False, compare=False)
-    claims_key: str = field(default="", init=False, repr=False, compare=False)
-    memo_key: str = field(default="", init=False, repr=False, compare=False)  # resolve's
+    # Paragraphs of the body that carry no claim: (line in the body, text). By `resolve`.
+    unsourced: list[tuple[int, str]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(eq=False)
@@ -236,7 +229,6 @@ class Content:
     claims: list[Claim] = field(default_factory=list)
     # Ids of items that failed validation: references to them are not reported again.
     broken_ids: set[str] = field(default_factory=set)
-    inputs: dict[str, str] = field(default_factory=dict)  # YAML file -> digest of its text
 
     @property
     def fact_rows(self) -> list[FactRow]:

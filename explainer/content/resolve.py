@@ -3,28 +3,60 @@
 Speakers become Actors, source ids become Sources, Markdown annotations and quote
 embeds are parsed and linked. A dangling id is a diagnostic with a "did you mean".
 The resulting `Content.claims` is the site-wide index the sources page is built from.
+Fact rows and timeline events that give different values for the same fact are
+marked disputed here, so every later stage sees the same claims.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from markdown_it import MarkdownIt
 
 from .. import routes
-from ..build.workers import parse_shares
 from ..diagnostics import Diagnostics, Pos
-from .files import digest
 from .markdown import TOO_DEEP, plain_text, quote_id, source_ids
 from .model import Claim, Content, Document, Located, Source
 
 
+@dataclass
+class Body:
+    """A document's body as parsed: its claims and, when parsed in this process, its tokens.
+
+    A body can also come from elsewhere as plain records (`records`): from a worker
+    process or from the build cache. Its claims are then made from the records, and its
+    tokens only when a page shows the body (`tokens`).
+    """
+
+    claims: list[Claim] = field(default_factory=list)
+    tokens: list | None = None
+    unsourced: list = field(default_factory=list)  # [(body line, text)] of bare paragraphs
+    records: dict | None = None  # the body as `records` makes it
+
+
+def records(body: Body) -> dict:
+    """A parsed body as plain data, to send to another process or keep in a memo."""
+    claims = [[c.anchor, c.text, [s.id for s in c.sources]] for c in body.claims]
+    return {"claims": claims, "unsourced": body.unsourced}
+
+
+def parse(doc: Document, content: Content, md: MarkdownIt, diags) -> Body:
+    """Parse one document's Markdown and link its annotations and quote embeds."""
+    page = routes.HOME if doc in content.sections else routes.page(doc.slug)
+    tokens, claims = _parse(doc, page, content, md, diags)
+    return Body(claims, tokens, _unsourced(tokens))
+
+
 def resolve(
-    content: Content, md: MarkdownIt, diags: Diagnostics, memo: dict | None = None, jobs: int = 1
-) -> Content:
-    """Link everything. `memo` (the build cache's) remembers each clean page's claims by
-    its text and the ids it could refer to, so an unchanged page is not parsed again
-    until it is rendered (see `tokens`). With `jobs` > 1, pages the memo does not know
-    are parsed across that many processes first."""
+    content: Content, md: MarkdownIt, diags: Diagnostics, bodies: dict[str, Body] | None = None
+) -> dict[str, Body]:
+    """Link everything, and return every document's body by file.
+
+    `bodies` holds documents already parsed (by file): with tokens if in this process,
+    else as records. The others are parsed here.
+    """
     sources, actors = content.sources_by_id, content.actors_by_id
+    bodies = dict(bodies or {})
     claims: list[Claim] = []
 
     def lookup(table: dict, ids: list[str], item: Located, field: str, what: str) -> list:
@@ -56,7 +88,7 @@ def resolve(
             claims.append(row.claim)
 
     for doc in content.sections:
-        claims += _resolve_document(doc, routes.HOME, content, md, diags)
+        claims += _body(doc, bodies, content, md, diags).claims
 
     for n, event in enumerate(content.timeline, 1):
         event.source_refs = lookup(sources, event.sources, event, "sources", "a source")
@@ -74,108 +106,82 @@ def resolve(
         )
         claims.append(quote.claim)
 
-    tables = digest(*sorted(sources), "\0", *sorted(content.quotes_by_id), "\0")
-    tables = digest(tables, *sorted(content.broken_ids))
-    for doc in content.pages:  # what the memo knows a page's claims by
-        doc.memo_key = digest(doc.digest, doc.pos.file, doc.slug, doc.title, tables)
-    if memo is not None and jobs > 1:
-        _parse_ahead(content, md, memo, jobs)
     for doc in content.pages:
-        claims += _resolve_page(doc, content, md, diags, memo, sources)
+        claims += _body(doc, bodies, content, md, diags).claims
 
     for claim in claims:
         for source in dict.fromkeys(claim.sources):
             source.cited_by.append(claim)
     content.claims = claims
-    return content
+    for items in conflicts(content).values():
+        for item in items:
+            item.claim.disputed = True
+    return bodies
 
 
-def _resolve_page(doc: Document, content, md, diags, memo: dict | None, sources: dict):
-    """A free-standing page's claims: from the memo when its text and the ids it can name
-    are unchanged, else by parsing it. Only pages that parse without a diagnostic are
-    remembered, so a memo never has to repeat one."""
-    page = routes.page(doc.slug)
-    if doc.parsed_ahead:  # by `_parse_ahead`, in this process: keep its tokens
-        return doc.claims
-    remembered = memo.get(doc.memo_key) if memo is not None else None
-    if remembered is not None:
-        try:  # the memo may come from a cache file: anything odd in it is a miss
-            claims_key, records = remembered
-            doc.claims = [
+def _body(doc: Document, bodies: dict[str, Body], content, md, diags) -> Body:
+    """The document's body: as given (claims made from records if need be), else parsed."""
+    body = bodies.get(doc.pos.file)
+    if body is not None and body.records is not None and not body.claims:
+        page = routes.HOME if doc in content.sections else routes.page(doc.slug)
+        try:  # records name sources by id; one that is gone makes them unusable
+            sources = content.sources_by_id
+            body.claims = [
                 Claim(str(anchor), str(text), [sources[i] for i in ids], page, doc.title)
-                for anchor, text, ids in records
+                for anchor, text, ids in body.records["claims"]
             ]
-            doc.claims_key = str(claims_key)
-            doc.tokens = None  # parsed when rendered: `tokens`
-            return doc.claims
+            body.unsourced = [(int(line), str(text)) for line, text in body.records["unsourced"]]
         except (KeyError, TypeError, ValueError):
-            pass
-    before = len(diags.items)
-    claims = _resolve_document(doc, page, content, md, diags)
-    entry = _memo_entry(doc, claims)
-    if memo is not None and len(diags.items) == before:
-        memo[doc.memo_key] = entry
-    return claims
+            body = None
+    if body is None:
+        body = bodies[doc.pos.file] = parse(doc, content, md, diags)
+    doc.claims, doc.unsourced = body.claims, body.unsourced
+    return body
 
 
-def _memo_entry(doc: Document, claims: list[Claim]) -> list:
-    """[a digest of the claims, the claims as plain data]; sets the page's `claims_key`."""
-    records = [(c.anchor, c.text, [s.id for s in c.sources]) for c in claims]
-    doc.claims_key = digest(repr(records))
-    return [doc.claims_key, records]
-
-
-def _parse_ahead(content: Content, md: MarkdownIt, memo: dict, jobs: int) -> None:
-    """Parse the pages the memo does not know, spread over `jobs` processes.
-
-    Their claims go into the memo, where `_resolve_page` then finds them; pages with a
-    problem are left out and parsed again there, so their diagnostics come out as
-    usual. This process's own share keeps its tokens (`parsed_ahead`).
-    """
-    todo = [d for d in content.pages if d.memo_key not in memo]
-
-    for n, doc in enumerate(todo):
-        doc.share = n % jobs  # the process that parses it renders it: `render`
-
-    def work(docs: list[Document]) -> list:
-        results = []
-        for doc in docs:
-            quiet = _Quiet()
-            claims = _resolve_document(doc, routes.page(doc.slug), content, md, quiet)
-            doc.parsed_ahead = not quiet.count
-            results.append(_memo_entry(doc, claims) if doc.parsed_ahead else None)
-        return results
-
-    results = parse_shares(work, todo, jobs)
-    for doc, entry in zip(todo, results, strict=True):
-        if entry is not None:
-            memo[doc.memo_key] = entry
-
-
-class _Quiet:
-    """Diagnostics that only count: `_parse_ahead` leaves reporting to the main pass."""
-
-    count = 0
-
-    def error(self, *args, **kwargs) -> None:
-        self.count += 1
-
-    warning = error
-
-    def did_you_mean(self, word, choices) -> str:
-        return ""  # reported later, with the build's budget
-
-
-def tokens(doc: Document, page: str, content: Content, md: MarkdownIt) -> list:
+def tokens(doc: Document, body: Body, content: Content, md: MarkdownIt) -> list:
     """The document's parsed body, linked to the claims it already has."""
-    if doc.tokens is None:
-        _resolve_document(doc, page, content, md, Diagnostics(), reuse=doc.claims)
-    return doc.tokens
+    if body.tokens is None:
+        page = routes.HOME if doc in content.sections else routes.page(doc.slug)
+        body.tokens, _ = _parse(doc, page, content, md, Diagnostics(), reuse=body.claims)
+    return body.tokens
 
 
-def _resolve_document(
+def _unsourced(tokens: list) -> list[tuple[int, str]]:
+    """Paragraphs outside quote embeds that carry no claim: (line in the body, text)."""
+    found, depth = [], 0
+    for i, token in enumerate(tokens):
+        if token.type == "container_quote_open":
+            depth += 1
+        elif token.type == "container_quote_close":
+            depth -= 1
+        elif token.type == "paragraph_open" and depth == 0:
+            inline = tokens[i + 1]
+            if not any(c.type == "span_open" for c in inline.children or []):
+                found.append((token.map[0] if token.map else 0, inline.content))
+    return found
+
+
+def conflicts(content: Content) -> dict[str, list]:
+    """Fact rows and events that share a `fact` key, differ, and have no resolution."""
+    groups: dict[str, list] = {}
+    for item in [*content.fact_rows, *content.timeline]:
+        if item.fact:
+            groups.setdefault(item.fact, []).append(item)
+    return {
+        fact: items
+        for fact, items in groups.items()
+        if len({fact_value(i) for i in items}) > 1 and not any(i.resolution for i in items)
+    }
+
+
+def fact_value(item) -> str:
+    return str(getattr(item, "value", None) or getattr(item, "date", ""))
+
+
+def _parse(
     doc: Document, page: str, content: Content, md: MarkdownIt, diags, reuse=None
-) -> list[Claim]:
+) -> tuple[list, list[Claim]]:
     """Parse a Markdown body and link its annotations and quote embeds.
 
     With `reuse`, the claims it finds are those objects, in order (they were made from
@@ -183,7 +189,7 @@ def _resolve_document(
     """
     sources, quotes = content.sources_by_id, content.quotes_by_id
     env: dict = {}
-    doc.tokens = md.parse(doc.body, env)
+    tokens = md.parse(doc.body, env)
     lines = doc.body.split("\n")  # once: splitting per lookup made 80,000 embeds take minutes
     if (deep := env.get(TOO_DEEP)) is not None:
         diags.error(
@@ -191,7 +197,7 @@ def _resolve_document(
             "block quotes or lists are nested too deeply; the text from here on would be lost",
         )
     claims: list[Claim] = []
-    for i, block in enumerate(doc.tokens):
+    for i, block in enumerate(tokens):
         if block.type == "container_quote_open":
             ref = quote_id(block)
             pos = _find(doc, lines, block.map, ref)
@@ -203,7 +209,7 @@ def _resolve_document(
                 )
             elif ref in quotes:
                 block.meta["quote"] = quotes[ref]
-            if doc.tokens[i + 1].type != "container_quote_close":
+            if tokens[i + 1].type != "container_quote_close":
                 diags.error(
                     pos, "a quote embed takes no text: close it with ':::' on the next line"
                 )
@@ -238,8 +244,7 @@ def _resolve_document(
                 claim = Claim(f"claim-{doc.slug}-{len(claims) + 1}", text, found, page, doc.title)
             token.meta["claim"] = children[close].meta["claim"] = claim
             claims.append(claim)
-    doc.claims = claims
-    return claims
+    return tokens, claims
 
 
 def _matching_close(tokens, start: int) -> int:

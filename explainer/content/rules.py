@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics, Pos
 from .model import Content, Located
+from .resolve import conflicts, fact_value
 
 SEVERITIES = ("error", "warning", "off")
 
@@ -85,20 +86,14 @@ def _quote_unsourced(content: Content):
 @rule("paragraph-unsourced", "warning", "every narrative paragraph carries a source annotation")
 def _paragraph_unsourced(content: Content):
     for doc in content.sections:
-        tokens = doc.tokens
-        for i, token in enumerate(tokens):
-            if token.type != "paragraph_open" or _inside_quote_embed(tokens, i):
-                continue
-            inline = tokens[i + 1]
-            if not any(c.type == "span_open" for c in inline.children or []):
-                line = doc.body_line + (token.map[0] if token.map else 0)
-                text = inline.content[:40] + ("..." if len(inline.content) > 40 else "")
-                yield Finding(
-                    doc,
-                    Pos(doc.pos.file, line, 1),
-                    f"paragraph has no source annotation: {text!r}; "
-                    "mark its claims with [claim]{src=source-id}",
-                )
+        for line, text in doc.unsourced:
+            shown = text[:40] + ("..." if len(text) > 40 else "")
+            yield Finding(
+                doc,
+                Pos(doc.pos.file, doc.body_line + line, 1),
+                f"paragraph has no source annotation: {shown!r}; "
+                "mark its claims with [claim]{src=source-id}",
+            )
 
 
 @rule("anonymous-count", "warning", "an unnamed source says how many people it is")
@@ -169,7 +164,7 @@ def _outlet_named(content: Content):
 def _conflicting_values(content: Content):
     for fact, items in conflicts(content).items():
         first = items[0]
-        shown = " vs ".join(sorted({_fact_value(i) for i in items}))
+        shown = " vs ".join(sorted({fact_value(i) for i in items}))
         for other in items[1:]:
             yield Finding(
                 other,
@@ -177,20 +172,6 @@ def _conflicting_values(content: Content):
                 f"'{fact}' conflicts with line {first.at('fact').line}: {shown}; "
                 "both are shown as disputed until one says resolution:",
             )
-
-
-def conflicts(content: Content) -> dict[str, list]:
-    """Fact rows and events that share a `fact` key, differ, and have no resolution."""
-    rows = content.fact_rows
-    groups: dict[str, list] = {}
-    for item in [*rows, *content.timeline]:
-        if item.fact:
-            groups.setdefault(item.fact, []).append(item)
-    return {
-        fact: items
-        for fact, items in groups.items()
-        if len({_fact_value(i) for i in items}) > 1 and not any(i.resolution for i in items)
-    }
 
 
 @rule("unused-source", "warning", "every source is cited somewhere")
@@ -246,14 +227,7 @@ def check_sourcing(content: Content, diags: Diagnostics) -> dict[str, int]:
                 continue
             add = diags.error if severity == "error" else diags.warning
             add(finding.pos, finding.message, rule=r.id)
-    for items in conflicts(content).values():
-        for item in items:
-            item.claim.disputed = True
     return suppressed
-
-
-def _fact_value(item) -> str:
-    return str(getattr(item, "value", None) or getattr(item, "date", ""))
 
 
 def _suppressing_items(content: Content) -> list[Located]:
@@ -267,13 +241,3 @@ def _suppressing_items(content: Content) -> list[Located]:
         *content.sections,
         *content.pages,
     ]
-
-
-def _inside_quote_embed(tokens, index: int) -> bool:
-    depth = 0
-    for t in tokens[:index]:
-        if t.type == "container_quote_open":
-            depth += 1
-        elif t.type == "container_quote_close":
-            depth -= 1
-    return depth > 0

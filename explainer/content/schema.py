@@ -8,7 +8,6 @@ file:line:col; an item with errors is dropped so later stages see only sound dat
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import datetime as dt
 import functools
@@ -44,21 +43,15 @@ TYPE_NAMES = {
 }
 
 
-def validate(
-    raw: RawContent, diags: Diagnostics, drafts: bool = False, memo: dict | None = None
-) -> Content | None:
-    """Build the model from loaded content; None when the site settings themselves are unusable.
-
-    `memo` (the dev server's, kept between rebuilds) holds each valid document's fields
-    by the digest of its front matter, so a rebuild checks only changed documents.
-    """
+def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Content | None:
+    """Build the model from loaded content; None when the site settings themselves are unusable."""
     site_doc = raw.yaml.get("site")
     if site_doc is None or site_doc.broken:
         return None
     site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
-    content = Content(site=site, inputs=raw.digests)
+    content = Content(site=site)
     broken = content.broken_ids
     content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
     content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
@@ -69,8 +62,8 @@ def validate(
     )
     if (doc := raw.yaml.get("factbox")) and not doc.broken:
         content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
-    content.sections = _build_documents(raw.sections, diags, drafts, memo)
-    content.pages = _build_documents(raw.pages, diags, drafts, memo)
+    content.sections = _build_documents(raw.sections, diags, drafts)
+    content.pages = _build_documents(raw.pages, diags, drafts)
     _check_slugs(content.sections, diags, reserved=set())
     _check_slugs(content.pages, diags, reserved=RESERVED_SLUGS)
     content.sections.sort(key=lambda d: (d.order, d.slug))
@@ -269,26 +262,15 @@ def _build_list(
     return items
 
 
-def _build_documents(files, diags: Diagnostics, drafts: bool, memo: dict | None) -> list[Document]:
+def _build_documents(files, diags: Diagnostics, drafts: bool) -> list[Document]:
     docs = []
     for f in files:
         if f.front.broken:
             continue
-        fields = memo.get(f.front_digest) if memo is not None else None
-        if fields is not None:  # a fresh Document: later stages fill in its own state
-            doc = Document(**{k: copy.copy(v) for k, v in fields.items()})
-        else:
-            doc = build_item(Document, f.front.data, f.front, (), diags)
-            if doc is None:
-                continue
-            if memo is not None:
-                memo[f.front_digest] = {
-                    fl.name: getattr(doc, fl.name) for fl in dataclasses.fields(doc) if fl.init
-                }
-        if doc.draft and not drafts:
+        doc = build_item(Document, f.front.data, f.front, (), diags)
+        if doc is None or (doc.draft and not drafts):
             continue
-        doc.slug, doc.body, doc.body_line, doc.digest = f.slug, f.body, f.body_line, f.digest
-        doc.front_digest = f.front_digest
+        doc.slug, doc.body, doc.body_line = f.slug, f.body, f.body_line
         doc.pos = Pos(f.file, 1, 1)
         docs.append(doc)
     return docs

@@ -219,7 +219,9 @@ def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDoc, str, int]:
+def split_front_matter(
+    text: str, file: str, diags: Diagnostics, parse=None
+) -> tuple[YamlDoc, str, int]:
     """Split '---' front matter from a Markdown text: (front matter, body, body's first line)."""
     match = FRONT_MATTER.match(text)
     if not match:
@@ -227,6 +229,6 @@ def split_front_matter(text: str, file: str, diags: Diagnostics) -> tuple[YamlDo
             Pos(file, 1, 1), "missing front matter: start the file with '---', a title:, '---'"
         )
         return YamlDoc(file, broken=True), text, 1  # reported: no "expected a mapping" too
-    front = parse_yaml(match.group(1) or "", file, diags, line_offset=1)
+    front = (parse or parse_yaml)(match.group(1) or "", file, diags, line_offset=1)
     body_line = text.count("\n", 0, match.end()) + 1
     return front, text[match.end() :], body_line

@@ -1,9 +1,13 @@
 """The site's pages: which pages exist, with what template and context, and the per-page
 bookkeeping templates use while rendering one (citations and the "How we know this" ledger).
+
+Helpers that templates call read the model the way templates do, through the sandbox's
+`getattr` (`read`), so what they read is part of the page's dependency record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import routes
@@ -24,14 +28,15 @@ class Citations:
     page's source list goes, so numbering follows the order the template shows things.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read: Callable = getattr) -> None:
+        self._read = read
         self._uses: dict[str, list[tuple[str, Claim]]] = {}
         self._sources: dict[str, Source] = {}
         self._anchors: dict[str, int] = {}
 
     def cite(self, claim: Claim) -> list[tuple[Source, str]]:
         chips = []
-        for source in claim.sources:
+        for source in self._read(claim, "sources"):
             uses = self._uses.setdefault(source.id, [])
             self._sources[source.id] = source
             ref = f"ref-{source.id}-{len(uses) + 1}"
@@ -48,7 +53,7 @@ class Citations:
         return [(self._sources[sid], uses) for sid, uses in self._uses.items()]
 
 
-def pages(content: Content) -> list[Page]:
+def plan(content: Content) -> list[Page]:
     """Every page of the site, each with the claims it shows (for its ledger)."""
     by_page: dict[str, list[Claim]] = {}
     for claim in content.claims:
@@ -71,16 +76,15 @@ def pages(content: Content) -> list[Page]:
     return result
 
 
-def ledger(claims: list[Claim]) -> dict:
+def ledger(claims: list[Claim], read: Callable = getattr) -> dict:
     """How the claims on a page are known: counts by the firmest kind of source behind each."""
     counts = dict.fromkeys(SOURCE_KINDS, 0)
+    sources = {id(c): read(c, "sources") for c in claims}
     for claim in claims:
-        kinds = {s.kind for s in claim.sources}
+        kinds = {read(s, "kind") for s in sources[id(claim)]}
         firmest = next((k for k in SOURCE_KINDS if k in kinds), None)
         if firmest:
             counts[firmest] += 1
     total = sum(counts.values())
-    anonymous_only = sum(
-        1 for c in claims if c.sources and all(s.kind == "anonymous" for s in c.sources)
-    )
+    anonymous_only = sum(1 for c in claims if read(c, "anonymous_only"))
     return {"counts": counts, "total": total, "anonymous_only": anonymous_only}

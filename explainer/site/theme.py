@@ -10,6 +10,7 @@ template, in every mode, runs in the sandbox below.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ import jinja2.sandbox
 
 from ..content import model
 from ..content.files import digest, read_text
-from ..content.model import Document
 from ..content.yamlpos import YamlDoc, parse_yaml
 from ..diagnostics import Diagnostics, Pos
 
@@ -209,43 +209,113 @@ def template_pos(error: Exception, theme: Theme) -> Pos:
     return Pos(theme.display(found[0]), found[1])
 
 
-class Sandbox(jinja2.sandbox.SandboxedEnvironment):
-    """Jinja's sandbox, quicker on the model's own objects.
+class Strings(dict):
+    """The interface strings of a build: a plain mapping, read like model data (recorded)."""
 
-    Its checks took a third of the render time of a large site, mostly on reads like
-    `{{ claim.text }}`. The model's dataclasses hold plain data and plain methods, so
-    reading their public attributes needs no check; everything else is checked as
-    always, and each verdict is remembered: it depends only on the type and the name.
+    __hash__ = object.__hash__  # one build's strings: an object its reads are noted against
+
+
+TEMPLATE = "template"  # how a template load is noted in `Sandbox.reads`
+UNNOTED = "unnoted"  # stands for method arguments that cannot be noted
+MODEL_TYPES = frozenset(
+    c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+)
+MAX_SIZE = 10_000_000  # items a template may make with `*` (characters, list items)
+
+
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, for every template in every mode: a theme may come from anyone.
+
+    Templates see the model read-only (no `list.append`, no setting attributes) and only
+    its public attributes: its fields and properties and the methods meant for templates,
+    never positions or anything starting with `_`. While a page renders, `reads` notes
+    what the templates read (see build/deps.py); None the rest of the time.
+
+    The model's dataclasses hold plain data, so reading their public attributes needs no
+    further check; it took a third of the render time of a large site when it had one.
     """
 
-    MODEL_TYPES = frozenset(
-        c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
-    )
+    intercepted_binops = frozenset({"*", "**"})
 
     def __init__(self, **options) -> None:
         super().__init__(**options)
+        self.reads: set | None = None
         self._verdicts: dict[tuple[type, str], bool] = {}
 
-    # Only markdown(doc) shows a body, and on its own page: `page_keys` relies on it.
-    HIDDEN = frozenset({(Document, "body"), (Document, "tokens")})
-
     def getattr(self, obj, attribute: str):
-        key = (type(obj), attribute)
-        if key[0] in self.MODEL_TYPES and key not in self.HIDDEN and attribute[:1] != "_":
-            try:
-                return getattr(obj, attribute)
-            except AttributeError:
-                pass
+        kind = type(obj)
+        if kind is Strings:
+            if self.reads is not None:
+                self.reads.add((obj, attribute))
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        public = _public(kind)
+        if public is not None:
+            if attribute not in public:
+                return self.undefined(obj=obj, name=attribute)
+            if self.reads is not None and public[attribute]:
+                self.reads.add((obj, attribute))
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
+    def getitem(self, obj, argument):
+        if isinstance(argument, str) and (type(obj) is Strings or dataclasses.is_dataclass(obj)):
+            return self.getattr(obj, argument)  # `doc["title"]` is `doc.title`
+        return super().getitem(obj, argument)
+
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
-        """Asked by `getattr` and `getitem` (`doc["body"]`) alike."""
         key = (type(obj), attr)
         verdict = self._verdicts.get(key)
         if verdict is None:
-            safe = key not in self.HIDDEN and super().is_safe_attribute(obj, attr, value)
-            verdict = self._verdicts[key] = safe
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
         return verdict
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        result = super().call(__context, __obj, *args, **kwargs)
+        if __self.reads is not None and type(getattr(__obj, "__self__", None)) in MODEL_TYPES:
+            read = (__obj.__self__, __obj.__name__, args + tuple(kwargs.items()))
+            try:
+                __self.reads.add(read)
+            except TypeError:  # arguments that cannot be noted: a read that never matches
+                __self.reads.add((__obj.__self__, __obj.__name__, (UNNOTED,)))
+        return result
+
+    def call_binop(self, context, operator: str, left, right):
+        """`*` and `**` with a bound: `{{ "x" * 10**9 }}` is a template error, not a crash."""
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+            raise jinja2.sandbox.SecurityError("the sandbox allows powers up to 1000")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
+                if sized and len(seq) * n > MAX_SIZE:
+                    raise jinja2.sandbox.SecurityError(
+                        f"'*' would make {len(seq) * n:,} items; the sandbox allows {MAX_SIZE:,}"
+                    )
+        return super().call_binop(context, operator, left, right)
+
+    def _load_template(self, name, globals):
+        if self.reads is not None:
+            self.reads.add((TEMPLATE, name))
+        return super()._load_template(name, globals)
+
+
+@functools.cache
+def _public(cls) -> dict[str, bool] | None:
+    """What templates may read of a data class: name -> whether reading it is recorded
+    (attributes are; methods are recorded when called, with their arguments). None for
+    other classes."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    hidden = {"pos", "field_pos", "body_line", "at"}
+    names = {f.name: True for f in dataclasses.fields(cls)}
+    for name in dir(cls):
+        value = getattr(cls, name, None)
+        if isinstance(value, property | functools.cached_property):
+            names[name] = True
+        elif callable(value) and not isinstance(value, type) and name not in names:
+            names[name] = False
+    return {n: r for n, r in names.items() if not n.startswith("_") and n not in hidden}
 
 
 class TemplateLoader(jinja2.BaseLoader):

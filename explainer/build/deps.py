@@ -1,0 +1,219 @@
+"""Dependency records: what each page read while it rendered, so it is rendered again only
+when something it read changed.
+
+Rendering runs every template in the sandbox (`site/theme.py`), which notes each read:
+an attribute of a model object, an interface string, a model method called, a template
+loaded. Here those reads become *probes*, a stable name for what was read plus a digest
+of what it was, e.g. `("a", "source:ft-report", "label")`. The next build asks every
+probe again of its own model; a page whose probes all give the same digests would render
+the same bytes and is reused. This is Lektor's `record_dependency`, for values instead of
+files: nobody keeps a list of what a page depends on by hand, and a theme may read
+anything public.
+
+Objects are named by what identifies them in the content (`source:<id>`, `doc:<file>`,
+`claim:<page>#<anchor>`) or by their place (`site.publisher`, `factbox.rows.2`). A claim
+is always probed whole (its few fields are read together; one probe instead of five).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from ..content import model
+from ..content.model import Claim, Content, Document
+
+TEMPLATE = "template"  # the first item of a template-load read, in the sandbox's reads
+WHOLE = "*"  # a claim's probe covers all its public attributes
+MISSING = object()
+
+Probe = tuple  # ("a", key, attribute) | ("m", key, method, args) | ("t", template name)
+
+
+class Unnamed(Exception):
+    """A page read an object this module cannot name: it is not recorded, so never reused."""
+
+
+class Model:
+    """Names for one build's objects, both ways: object -> key and key -> object."""
+
+    def __init__(self, content: Content, extras: Mapping[str, object]) -> None:
+        self.content = content
+        self._keys: dict[int, str] = {id(content): "content"}
+        self._objects: dict[str, object] = {"content": content}
+        for name, obj in extras.items():
+            self._keys[id(obj)] = name
+            self._objects[name] = obj
+        self._place(content, "", skip={"claims", "sections", "pages"})
+        self._claims: dict[str, Claim] | None = None
+        self._docs: dict[str, Document] | None = None
+        self._by_id: dict[str, dict[str, object]] | None = None
+
+    def key(self, obj) -> str:
+        key = self._keys.get(id(obj))
+        if key is None:
+            key = self._keys[id(obj)] = _identity(obj)
+        return key
+
+    def find(self, key: str):
+        """The object of this build with that name, or MISSING."""
+        found = self._objects.get(key, MISSING)
+        if found is not MISSING:
+            return found
+        kind, _, name = key.partition(":")
+        if kind == "claim":
+            if self._claims is None:
+                self._claims = {f"{c.page}#{c.anchor}": c for c in self.content.claims}
+            return self._claims.get(name, MISSING)
+        if kind == "doc":
+            if self._docs is None:
+                docs = [*self.content.sections, *self.content.pages]
+                self._docs = {d.pos.file: d for d in docs}
+            return self._docs.get(name, MISSING)
+        if self._by_id is None:
+            self._by_id = {}
+            for items in _lists(self.content):
+                for item in items:
+                    if isinstance(getattr(item, "id", None), str):
+                        self._by_id.setdefault(type(item).__name__.lower(), {})[item.id] = item
+        return self._by_id.get(kind, {}).get(name, MISSING)
+
+    def _place(self, obj, path: str, skip=frozenset()) -> None:
+        """Name the objects without an identity of their own by where they are."""
+        for f in dataclasses.fields(obj):
+            if not f.init or f.name in skip or f.name in _POSITIONS:
+                continue
+            value = getattr(obj, f.name)
+            items = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for i, item in items:
+                if not _is_model(item) or isinstance(getattr(item, "id", None), str):
+                    continue
+                where = f"{path}{f.name}" if i is None else f"{path}{f.name}.{i}"
+                self._keys[id(item)] = where
+                self._objects[where] = item
+                self._place(item, where + ".")
+
+
+def _identity(obj) -> str:
+    if isinstance(obj, Claim):
+        return f"claim:{obj.page}#{obj.anchor}"
+    if isinstance(obj, Document):
+        return f"doc:{obj.pos.file}"
+    if _is_model(obj) and isinstance(getattr(obj, "id", None), str):
+        return f"{type(obj).__name__.lower()}:{obj.id}"
+    raise Unnamed(type(obj).__name__)
+
+
+def _lists(content: Content) -> Iterable[list]:
+    for f in dataclasses.fields(content):
+        value = getattr(content, f.name)
+        if isinstance(value, list):
+            yield value
+
+
+_MODEL_TYPES = frozenset(
+    c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+)
+_POSITIONS = {"pos", "field_pos"}
+
+
+def _is_model(value) -> bool:
+    return type(value) in _MODEL_TYPES
+
+
+class Probes:
+    """Probes from reads, and their digests in this build (each probe asked once)."""
+
+    def __init__(self, model: Model, templates: Mapping[str, str]) -> None:
+        self.model = model
+        self.templates = templates  # template name -> digest of its source, this build
+        self._digests: dict[Probe, str | None] = {}
+
+    def record(self, reads: Iterable[tuple]) -> list[tuple[Probe, str]]:
+        """A page's reads as probes with their digests, in a stable order."""
+        found: set[Probe] = set()
+        for read in reads:
+            first = read[0]
+            if first is TEMPLATE:
+                found.add(("t", read[1]))
+            elif isinstance(first, Claim):
+                found.add(("a", self.model.key(first), WHOLE))
+            elif len(read) == 2:
+                found.add(("a", self.model.key(first), read[1]))
+            else:
+                found.add(("m", self.model.key(first), read[1], read[2]))
+        return [(probe, self.digest(probe)) for probe in sorted(found)]
+
+    def digest(self, probe: Probe) -> str | None:
+        """What the probe finds in this build; None if it finds nothing at all."""
+        if probe in self._digests:
+            return self._digests[probe]
+        try:
+            value = self._ask(probe)
+            result = None if value is MISSING else _digest(self.fingerprint(value))
+        except Unnamed:
+            result = None
+        except Exception:  # noqa: BLE001 - a probe that fails now finds nothing: render again
+            result = None
+        self._digests[probe] = result
+        return result
+
+    def _ask(self, probe: Probe):
+        kind = probe[0]
+        if kind == "t":
+            return self.templates.get(probe[1], MISSING)
+        obj = self.model.find(probe[1])
+        if obj is MISSING:
+            return MISSING
+        if kind == "m":
+            return getattr(obj, probe[2])(*probe[3])
+        if probe[2] == WHOLE:
+            return [getattr(obj, name) for name in public_names(type(obj))]
+        if isinstance(obj, Mapping):
+            return obj.get(probe[2], MISSING)
+        return getattr(obj, probe[2], MISSING)
+
+    def fingerprint(self, value) -> str:
+        """A text that is equal for equal values; model objects stand for their names."""
+        if value is None or isinstance(value, bool | int | float | str | dt.date):
+            return repr(value)
+        if isinstance(value, list | tuple):
+            return "[" + ",".join(map(self.fingerprint, value)) + "]"
+        if isinstance(value, Mapping):
+            parts = (f"{self.fingerprint(k)}:{self.fingerprint(v)}" for k, v in value.items())
+            return "{" + ",".join(parts) + "}"
+        return "@" + self.model.key(value)
+
+
+def public_names(cls) -> list[str]:
+    """A model class's public attributes: its fields and properties, not its positions."""
+    names = _PUBLIC.get(cls)
+    if names is None:
+        fields = [f.name for f in dataclasses.fields(cls) if f.name not in _POSITIONS]
+        props = [
+            n
+            for n in dir(cls)
+            if not n.startswith("_")
+            and isinstance(getattr(cls, n, None), property | _cached_property)
+        ]
+        names = _PUBLIC[cls] = [n for n in fields if not n.startswith("_")] + sorted(props)
+    return names
+
+
+_PUBLIC: dict[type, list[str]] = {}
+_cached_property = type(Content.sources_by_id)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short, stable fingerprint of some texts: every key of the memo is one."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()

@@ -1,0 +1,275 @@
+"""Speed, applied around the stages in one place: the memo, dependency records and workers.
+
+`pipeline.build` calls the stages in order; where a stage is heavy, it goes through a
+`Speed`, which knows the build's mode:
+
+- `parse_yaml`: in memory (the dev server), YAML parsed before is not parsed again;
+- `parse`: documents the memo knows are not parsed; the rest are parsed on every core;
+- `render`: a page whose dependency record says nothing it read has changed is taken as
+  it was; the rest are rendered on every core, each in the process that parsed its
+  document.
+
+Every path gives the bytes a clean build gives (tests/test_incremental.py checks it).
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+from .. import routes
+from ..content import resolve
+from ..content.model import Content, Document
+from ..content.resolve import Body
+from ..content.yamlpos import YamlDoc, parse_yaml
+from ..diagnostics import BuildFailed, Diagnostics
+from ..site.pages import Page
+from ..site.render import Site
+from . import deps, memo, workers
+from .memo import ENGINE, Memo, PageEntry
+from .workers import Plan, Team
+from .write import OutputFiles
+
+
+class Mode(enum.Enum):
+    DISK = "disk"  # a build into an output folder, with the memo in .explainer-cache/
+    MEMORY = "memory"  # the dev server's and `check`'s: the memo lives in the Project
+
+
+class Speed:
+    """One build's memo, dependency records and workers."""
+
+    def __init__(self, project, mode: Mode, out: Path | None, diags: Diagnostics) -> None:
+        self.project, self.mode, self.out = project, mode, out
+        self.memo: Memo = memo.read(project.root, out) if mode is Mode.DISK else project.memory
+        self.team: Team | None = None
+        self.body_keys: dict[str, str] = {}  # document file -> its key in memo.bodies
+        self.reused: set[str] = set()  # output files taken from the last build's folder
+        self.rendered = 0
+        self.yaml_used: dict[tuple, YamlDoc] = {}
+        self._probes: deps.Probes | None = None
+        # What the stages made, set by the pipeline as it goes (see `__exit__`).
+        self.site: Site | None = None
+        self.bodies: dict[str, Body] | None = None
+        self.output: dict | None = None
+        self.diags = diags
+
+    # -- load ---------------------------------------------------------------------------
+
+    def parse_yaml(self, text: str, file: str, diags: Diagnostics, line_offset: int = 0):
+        """`parse_yaml`, remembered in memory: the same text gives the same data."""
+        if self.mode is not Mode.MEMORY:
+            return parse_yaml(text, file, diags, line_offset)
+        key = (file, line_offset, text)
+        doc = self.memo.yaml.get(key)
+        if doc is None:
+            doc = parse_yaml(text, file, diags, line_offset)
+        if not doc.broken:  # YamlDocs are only read after loading: builds may share them
+            self.yaml_used[key] = doc
+        return doc
+
+    # -- parse --------------------------------------------------------------------------
+
+    def parse(self, content: Content, site: Site | None) -> dict[str, Body]:
+        """The bodies the memo knows (as records), and those of the documents it does not
+        know when they are many: parsed on every core (quietly: a document with a problem
+        is left out, and `resolve` parses it again to report it)."""
+        md = self.project.md
+        tables = deps.digest(
+            *sorted(content.sources_by_id), "\0", *sorted(content.quotes_by_id), "\0",
+            *sorted(content.broken_ids),
+        )  # fmt: skip
+        bodies: dict[str, Body] = {}
+        todo: list[Document] = []
+        for doc in [*content.sections, *content.pages]:
+            key = self.body_keys[doc.pos.file] = deps.digest(
+                ENGINE, doc.pos.file, doc.slug, doc.title, doc.body, tables
+            )
+            records = self.memo.bodies.get(key)
+            if records is not None:
+                bodies[doc.pos.file] = Body(records=records)
+            else:
+                todo.append(doc)
+        if site is None or len(todo) < workers.MIN_ITEMS or self.project.jobs <= 1:
+            return bodies
+        mine: dict[str, Body] = {}
+
+        def parse(doc: Document):
+            quiet = _Quiet()
+            body = resolve.parse(doc, content, md, quiet)
+            if quiet.count:
+                return None
+            mine[doc.pos.file] = body
+            return resolve.records(body)
+
+        def link(results: list) -> None:  # in a child: the parent's model, the same way
+            given = {**bodies, **_bodies_from(todo, results, mine)}
+            site.plan(resolve.resolve(content, md, Diagnostics(), given))
+
+        plan = Plan(render=lambda path: self._render(site, site.page(path)), parse=parse, link=link)
+        self.team = Team.fork(self.project.jobs, plan, parsing=todo)
+        if self.team is None:
+            return bodies
+        results = self.team.all(parse)
+        return {**bodies, **_bodies_from(todo, results, mine)}
+
+    # -- render -------------------------------------------------------------------------
+
+    def render(self, site: Site, bodies: dict[str, Body], diags: Diagnostics) -> dict:
+        """Every output file: pages whose records hold taken as they were, the others
+        rendered; then the files that are not pages."""
+        pages = site.plan(bodies)
+        probes = self.probes(site)
+        settings = probes.fingerprint(site.settings)
+        found: dict[str, bytes] = {}
+        keys: dict[str, str | None] = {}
+        todo: list[Page] = []
+        for page in pages:
+            path = routes.output_file(page.path)
+            keys[path] = _page_key(page, probes, settings)
+            data = self._reuse(path, keys[path], probes)
+            if data is None:
+                todo.append(page)
+            else:
+                found[path] = data
+        rendered = self._render_all(site, todo, diags)
+        for page, (data, record) in zip(todo, rendered, strict=True):
+            path = routes.output_file(page.path)
+            found[path] = data
+            self.memo.pages[path] = PageEntry(keys[path], record, data=data)
+        self.rendered = len(todo)
+        output = OutputFiles(diags)
+        for page in pages:
+            path = routes.output_file(page.path)
+            output[path] = found[path]
+        output.update(site.other_files(pages, output, diags))
+        return output
+
+    def _reuse(self, path: str, key: str | None, probes: deps.Probes) -> bytes | None:
+        entry = self.memo.pages.get(path)
+        if key is None or entry is None or entry.key != key:
+            return None
+        if any(probes.digest(probe) != found for probe, found in entry.probes):
+            return None
+        if self.mode is Mode.MEMORY:
+            return entry.data
+        if entry.stat is None or memo.file_stat(self.out / path) != entry.stat:
+            return None
+        try:
+            data = (self.out / path).read_bytes()
+        except OSError:
+            return None
+        if len(data) != entry.stat[0]:
+            return None
+        self.reused.add(path)
+        return data
+
+    def _render_all(self, site: Site, todo: list[Page], diags: Diagnostics) -> list:
+        if self.team is None and len(todo) >= workers.MIN_ITEMS and self.project.jobs > 1:
+            plan = Plan(render=lambda path: self._render(site, site.page(path)))
+            self.team = Team.fork(self.project.jobs, plan)
+        if self.team is None:
+            return [self._render(site, page, diags) for page in todo]
+        return self.team.gather(
+            lambda page: self._render(site, page, diags),
+            todo,
+            key=lambda page: page.path,
+            owner=lambda page: page.context.get("doc"),
+        )
+
+    def _render(self, site: Site, page: Page, diags: Diagnostics | None = None):
+        """One page and what it read (a child has no diagnostics to add to: it fails, and
+        the parent renders the page again to report the problem)."""
+        env = site.env
+        env.reads = set()
+        try:
+            data = site.render_page(page, diags if diags is not None else _Failing())
+            reads = env.reads
+        finally:
+            env.reads = None
+        try:
+            record = self.probes(site).record(reads)
+        except deps.Unnamed:
+            record = [(("unnamed",), None)]  # never matches: the page is always rendered
+        return data, record
+
+    def probes(self, site: Site) -> deps.Probes:
+        """This process's probes of this build's model (made once: naming takes a walk)."""
+        if self._probes is None:
+            self._probes = deps.Probes(deps.Model(site.content, site.observed), site.templates)
+        return self._probes
+
+    # -- after the build ----------------------------------------------------------------
+
+    def __enter__(self) -> Speed:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        """Stop the workers; keep what a build that ran to its end learnt (a `BuildFailed`
+        ends a build too; anything else, such as Ctrl-C, may leave the output half written,
+        and then nothing is kept)."""
+        if self.team is not None:
+            self.team.stop()
+            self.team = None
+        if self.site is not None:
+            self.site.finish()
+        if kind is None or issubclass(kind, BuildFailed):
+            self._keep(self.output if kind is None else None)
+        return kind is not None and issubclass(kind, BuildFailed)
+
+    def _keep(self, output: dict | None) -> None:
+        """The bodies of documents with no problem, and, after a good build, its pages
+        (with the files written, on disk for `build`)."""
+        diags = self.diags
+        troubled = {d.pos.file for d in diags.items}
+        for file, key in self.body_keys.items():
+            body = (self.bodies or {}).get(file)
+            if body is not None and file not in troubled and key not in self.memo.bodies:
+                self.memo.bodies[key] = resolve.records(body)
+        if diags.errors or output is None:
+            return
+        used = {key for file, key in self.body_keys.items() if file not in troubled}
+        self.memo.keep_only(used, set(output))
+        self.memo.yaml = self.yaml_used
+        if self.mode is Mode.DISK:
+            self.memo.out = str(self.out)
+            for path, entry in self.memo.pages.items():
+                entry.stat = memo.file_stat(self.out / path)
+            memo.write(self.project.root, self.memo)
+
+
+def _page_key(page: Page, probes: deps.Probes, settings: str) -> str | None:
+    try:
+        return deps.digest(page.template, probes.fingerprint(page.context), settings)
+    except deps.Unnamed:
+        return None
+
+
+def _bodies_from(todo: list[Document], results: list, mine: dict[str, Body]) -> dict:
+    """Bodies from the phase-1 results: this process's own with tokens, others as records."""
+    bodies = {}
+    for doc, records in zip(todo, results, strict=True):
+        if records is not None:
+            bodies[doc.pos.file] = mine.get(doc.pos.file) or Body(records=records)
+    return bodies
+
+
+class _Quiet:
+    """Diagnostics that only count: parsing ahead leaves reporting to `resolve`."""
+
+    count = 0
+
+    def error(self, *args, **kwargs) -> None:
+        self.count += 1
+
+    warning = error
+
+    def did_you_mean(self, word, choices) -> str:
+        return ""
+
+
+class _Failing(Diagnostics):
+    """A child's diagnostics: the first problem ends its work (the parent reports it)."""
+
+    def error(self, *args, **kwargs) -> None:
+        raise BuildFailed

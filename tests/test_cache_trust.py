@@ -1,0 +1,153 @@
+"""The build cache may make a build faster, never change its bytes, and never hurt the machine.
+
+`.explainer-cache/build.json` comes from disk, so it is untrusted: a cloned repository or
+anyone with write access to the project can plant one. Whatever it holds, the output is
+exactly what a clean build writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explainer.build import memo
+from explainer.build.pipeline import Project
+
+CACHE = Path(".explainer-cache/build.json")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".explainer-site"
+    }
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """The real content, built once with no cache: what every build must give."""
+    root = tmp_path_factory.mktemp("clean") / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    result = Project(root).build(out=None)
+    assert result.ok
+    return root, dict(result.files)
+
+
+def project_with_cache(tmp_path: Path, clean_root: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(clean_root / "content", root / "content")
+    assert Project(root).build(out=root / "site").ok  # leaves a real, signed cache
+    return root
+
+
+def signed(payload: bytes) -> bytes:
+    secret = memo._secret(create=True)
+    assert secret is not None
+    return memo._sign(secret, payload) + b"\n" + payload
+
+
+def test_a_crafted_cache_cannot_change_the_published_sourcing(tmp_path, clean):
+    """Editing build.json so a claim's text read POISONED put that text on the Sources page,
+    with `check` clean (failed on 77dc05f). The cache is signed with a key that never
+    leaves the user's own cache folder: an edited file is not used at all."""
+    root = project_with_cache(tmp_path, clean[0])
+    raw = (root / CACHE).read_bytes()
+    mac, _, payload = raw.partition(b"\n")
+    data = json.loads(payload)
+    assert data["bodies"], "the cache remembers the documents' claims"
+    for body in data["bodies"].values():
+        for claim in body["claims"]:
+            claim[1] = "POISONED " + claim[1]
+            claim[2] = claim[2] + ["ft-report"]
+    shutil.rmtree(root / "site")
+    (root / CACHE).write_bytes(mac + b"\n" + json.dumps(data).encode())
+    assert Project(root).build(out=root / "site").ok
+    assert tree(root / "site") == clean[1]
+    assert b"POISONED" not in (root / "site/sources/index.html").read_bytes()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    junk=st.one_of(
+        st.binary(max_size=2000),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner),
+            max_leaves=30,
+        ).map(lambda value: json.dumps(value).encode()),
+        st.integers(1, 200_000).map(lambda n: b"[" * n + b"]" * n),
+    ),
+    sign=st.booleans(),
+)
+def test_whatever_the_cache_file_holds_the_output_is_a_clean_build(tmp_path, clean, junk, sign):
+    """Random bytes, random JSON and 200,000-deep nesting, signed or not: 100k nested `[`
+    gave RecursionError (exit 70) on every build until the file was deleted (77dc05f)."""
+    root = tmp_path / f"p{os.urandom(4).hex()}"
+    shutil.copytree(clean[0] / "content", root / "content")
+    (root / CACHE).parent.mkdir()
+    (root / CACHE).write_bytes(signed(junk) if sign else junk)
+    result = Project(root).build(out=root / "site")
+    assert result.ok, [str(d) for d in result.diagnostics.items]
+    assert tree(root / "site") == clean[1]
+    shutil.rmtree(root)
+
+
+def test_a_cache_file_that_is_a_link_is_neither_read_nor_written_through(tmp_path, clean):
+    """build.json linked to /dev/zero grew the build to 13.8 GB resident (77dc05f); a link to
+    a file elsewhere must not be followed when the cache is written either."""
+    root = project_with_cache(tmp_path, clean[0])
+    (root / CACHE).unlink()
+    os.symlink("/dev/zero", root / CACHE)
+    assert Project(root).build(out=root / "site").ok
+    assert tree(root / "site") == clean[1]
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (root / CACHE).unlink()
+    os.symlink(victim, root / CACHE)
+    (root / "content/site.yaml").write_text((root / "content/site.yaml").read_text() + "\n")
+    assert Project(root).build(out=root / "site").ok
+    assert victim.read_text() == "keep me"
+
+
+def test_a_cache_folder_that_is_a_link_is_not_written_through(tmp_path, clean):
+    """`.explainer-cache` linked elsewhere was written through (77dc05f)."""
+    root = tmp_path / "project"
+    shutil.copytree(clean[0] / "content", root / "content")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, root / ".explainer-cache")
+    assert Project(root).build(out=root / "site").ok
+    assert list(elsewhere.iterdir()) == []
+    assert tree(root / "site") == clean[1]
+
+
+def test_a_fifo_as_the_cache_file_does_not_hang_the_build(tmp_path, clean):
+    root = tmp_path / "project"
+    shutil.copytree(clean[0] / "content", root / "content")
+    (root / CACHE).parent.mkdir()
+    os.mkfifo(root / CACHE)
+    assert Project(root).build(out=root / "site").ok
+    assert tree(root / "site") == clean[1]
+
+
+def test_an_output_file_changed_behind_the_cache_is_not_reused(tmp_path, clean):
+    """A page in site/ edited after the build (same size, same modification time) is
+    rendered again, not taken as it is: its change time gives it away."""
+    root = project_with_cache(tmp_path, clean[0])
+    page = root / "site/quotes/index.html"
+    st = page.stat()
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"Quotes", b"Qu0tes", 1))
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert Project(root).build(out=root / "site").ok
+    assert tree(root / "site") == clean[1]
