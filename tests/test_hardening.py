@@ -23,8 +23,10 @@ from conftest import THEME, make_project
 from helpers import run_cli, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image, ImageFont
 
 from explainer.build.write import is_ours, lock_name
+from explainer.site.share_image import wrap
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -428,3 +430,51 @@ def test_any_out_is_a_usage_error_or_a_site_exactly_there(
 @pytest.fixture(scope="module")
 def pristine_project(tmp_path_factory) -> Path:
     return make_project(tmp_path_factory.mktemp("pristine"))
+
+
+# -- 8. The share card: bounded text, linear wrapping ------------------------------------
+
+
+class CountingFont:
+    """A font that counts the characters it is asked to measure."""
+
+    def __init__(self, font) -> None:
+        self.font, self.measured = font, 0
+
+    def getlength(self, text: str) -> float:
+        self.measured += len(text)
+        return self.font.getlength(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ab " * 333_333,  # 1 MB of short words
+    "W" * 50_000,  # one word far wider than the card
+    "x" * 8_000 + " end",
+    ("\u200b" * 50 + " ") * 20_000,  # words that take no room at all
+])  # fmt: skip
+def test_wrapping_measures_only_what_the_lines_can_show(text: str) -> None:
+    """Failed on 525e37f: `wrap` measured the whole text, line after line, and trimmed the
+    last line one character at a time: a 1 MB headline of short words took 72 s."""
+    font = CountingFont(ImageFont.truetype(str(THEME / "fonts/DejaVuSans-Bold.ttf"), 40))
+    lines = wrap(text, font, 1056, max_lines=4)
+    assert 1 <= len(lines) <= 4 and lines[-1].endswith(" …")
+    assert all(font.font.getlength(line) <= 1056 for line in lines)
+    assert font.measured < 200_000, f"measured {font.measured} characters"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("title", "W" * 50_000), ("title", "ab " * 333_333), ("kicker", "K" * 50_000),
+])  # fmt: skip
+def test_a_huge_headline_or_kicker_builds_a_card(project: Path, field: str, value: str) -> None:
+    """Failed on 525e37f: a 50,000-character headline exited 70 (Pillow's
+    DecompressionBombError: the one word was drawn at full length), and a 1 MB headline
+    of short words took 72 s. The bound is generous: it catches blow-ups, not slowness."""
+    site = project / "content/site.yaml"
+    lines = [x for x in site.read_text().splitlines() if not x.startswith(f"{field}:")]
+    site.write_text("\n".join([*lines, f"{field}: {value}"]) + "\n")
+    start = time.perf_counter()
+    result = run_cli(project, "build")
+    assert result.code == 0, result.err[-2000:]
+    assert time.perf_counter() - start < 20
+    [card] = (project / "site/static").glob("share.*.png")
+    assert Image.open(card).size == (1200, 630)

@@ -30,6 +30,9 @@ MARGIN = 72
 STYLE_FILE = "share_card.yaml"
 FACT_CHOICES = ("factbox", "summary")
 NOT_DRAWN = ("pos", "field_pos", "font_data")  # CardStyle fields that are no style
+# More characters than a line of the card can show, at its smallest size, in any font
+# that draws letters at least 3 pixels wide: text is cut to this before it is measured.
+MAX_LINE_CHARS = 400
 
 
 @dataclass(eq=False)
@@ -182,7 +185,7 @@ def draw_card(
 
     y = MARGIN
     small = font(28)
-    draw.text((MARGIN, y), kicker.upper(), font=small, fill=style.accent)
+    draw.text((MARGIN, y), one_line(kicker.upper(), small, width), font=small, fill=style.accent)
     y += 56
 
     footer_y = HEIGHT - MARGIN - 28
@@ -194,8 +197,9 @@ def draw_card(
     for size in range(76, 39, -4):  # the largest headline that fits, at most 4 lines
         head_font, line_height = font(size, style.headline_font), round(size * 1.18)
         fits = min(4, room // line_height)
-        lines = wrap(headline, head_font, width)
-        if len(lines) <= fits:
+        lines, complete = fill(headline, head_font, width, fits)
+        if complete:
+            lines = lines or [""]
             break
     else:
         lines = wrap(headline, head_font, width, max_lines=max(1, fits))
@@ -205,33 +209,83 @@ def draw_card(
 
     y += 36
     if label:
-        draw.text((MARGIN, y), label.upper(), font=label_font, fill=style.accent)
+        label = one_line(label.upper(), label_font, width)
+        draw.text((MARGIN, y), label, font=label_font, fill=style.accent)
         y += 34
     for line in fact_lines:
         draw.text((MARGIN, y), line, font=fact_font, fill=style.muted)
         y += 44
 
     draw.line((MARGIN, footer_y - 20, WIDTH - MARGIN, footer_y - 20), fill=style.muted, width=1)
-    draw.text((MARGIN, footer_y), footer, font=small, fill=style.text)
+    draw.text((MARGIN, footer_y), one_line(footer, small, width), font=small, fill=style.text)
 
     out = io.BytesIO()
     image.save(out, "PNG")  # optimize=True saved 4 % of the bytes for 4 times the time
     return out.getvalue()
 
 
-def wrap(
-    text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int | None = None
-) -> list[str]:
-    """Greedy word wrap to `width` pixels; a cut-off last line ends in an ellipsis."""
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap to `width` pixels in at most `max_lines` lines; text that does not
+    fit ends in an ellipsis."""
+    lines, complete = fill(text, font, width, max_lines)
+    if complete:
+        return lines or [""]
+    if not lines:  # nothing but spaces before the cut
+        return ["…"]
+    last = lines[-1]
+    while " " in last and font.getlength(last + " …") > width:
+        last = last.rsplit(" ", 1)[0]
+    if font.getlength(last + " …") > width:  # one word, and too wide with the ellipsis
+        last = last[: _longest_fit(last, " …", font, width)]
+    return [*lines[:-1], last + " …"]
+
+
+def fill(
+    text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int
+) -> tuple[list[str], bool]:
+    """The greedy wrap of `text` to `width` pixels, up to `max_lines` lines, and whether all
+    of it fits in them.
+
+    It takes time linear in what the lines can show, however long the text: the text is
+    first cut to `MAX_LINE_CHARS` per line, and a word wider than a line (which could not
+    be shown whole) is broken where a binary search of its prefixes says, instead of
+    being drawn past the card's edge.
+    """
+    budget = max(1, max_lines) * MAX_LINE_CHARS
+    complete = not text[budget:].strip()
     lines: list[str] = []
-    for word in text.split():
+    for word in text[:budget].split():
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
+            continue
+        while len(lines) < max_lines and font.getlength(word) > width:
+            cut = max(1, _longest_fit(word, "", font, width))
+            lines.append(word[:cut])
+            word = word[cut:]
+        if len(lines) == max_lines:
+            return lines, False
+        lines.append(word)
+    return lines, complete
+
+
+def one_line(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """`text` as it is if it fits on one line, else cut to fit, with an ellipsis."""
+    if len(text) <= MAX_LINE_CHARS and font.getlength(text) <= width:
+        return text
+    return wrap(text, font, width, 1)[0]
+
+
+def _longest_fit(text: str, after: str, font: ImageFont.FreeTypeFont, width: int) -> int:
+    """The largest n for which `text[:n] + after` fits in `width` pixels (0 if none): a
+    doubling search, then a binary one, so only about twice what fits is ever measured."""
+    low, high = 0, 1
+    while high <= len(text) and font.getlength(text[:high] + after) <= width:
+        low, high = high, high * 2
+    high = min(high - 1, len(text))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if font.getlength(text[:mid] + after) <= width:
+            low = mid
         else:
-            lines.append(word)
-    if max_lines is not None and len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and font.getlength(last + " …") > width:
-            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-        lines = [*lines[: max_lines - 1], last + " …"]
-    return lines or [""]
+            high = mid - 1
+    return low
