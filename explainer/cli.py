@@ -134,6 +134,25 @@ def _out_dir(parser: argparse.ArgumentParser, value: str, root: Path) -> Path:
     return out
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number from 0 to 65535")
+    return port
+
+
+def _host(value: str) -> str:
+    """An address or name to listen on; whether this machine has it, binding tells."""
+    if not value or value != value.strip() or any(c in value for c in "/\x00"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an address: use 127.0.0.1, or 0.0.0.0 for every interface"
+        )
+    return value
+
+
 NAME_MAX, PATH_MAX = 255, 4096  # Linux's limits (os.pathconf would ask the file system)
 
 
@@ -170,8 +189,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     serve = sub.add_parser("serve", parents=[common], help="preview with live reload")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="0 to 65535; 0 picks a free one (default: 8000)"
+    )
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.add_argument(
         "--poll", action="store_true", help="poll for changes (Docker, WSL, network drives)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -24,8 +25,10 @@ from helpers import run_cli, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFont
+from test_serve import running
 
 from explainer.build.write import is_ours, lock_name
+from explainer.serve.server import LIVE_SCRIPT
 from explainer.site.share_image import wrap
 
 REPO = Path(__file__).resolve().parent.parent
@@ -478,3 +481,78 @@ def test_a_huge_headline_or_kicker_builds_a_card(project: Path, field: str, valu
     assert time.perf_counter() - start < 20
     [card] = (project / "site/static").glob("share.*.png")
     assert Image.open(card).size == (1200, 630)
+
+
+# -- 10. The dev server answers only its own pages -------------------------------------
+
+
+def request(port: int, path: str = "/", **headers: str) -> tuple[int, bytes]:
+    """A GET with exactly these headers (`Host` included: a DNS-rebinding page sends its
+    own domain)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        for name, value in headers.items():
+            conn.putheader(name.replace("_", "-"), value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def websocket(port: int, origin: str) -> int:
+    """The status of a websocket handshake with the reload endpoint from `origin`."""
+    return request(
+        port, "/livereload", Host=f"127.0.0.1:{port}", Origin=origin, Connection="Upgrade",
+        Upgrade="websocket", Sec_WebSocket_Version="13", Sec_WebSocket_Key="dGhlIHNhbXBsZSBub25jZQ==",
+    )[0]  # fmt: skip
+
+
+def test_the_preview_refuses_foreign_hosts_and_origins(project: Path) -> None:
+    """Failed on 525e37f: any Host got the pages (DNS rebinding: a web page on a domain
+    that resolves to 127.0.0.1 could read the preview, drafts included), and the reload
+    websocket accepted any Origin."""
+    with running(project) as server:
+        port = server.port
+        for host in [f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST.:{port}"]:
+            assert request(port, Host=host)[0] == 200, host
+        for host in [f"rebind.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}", ""]:
+            assert request(port, Host=host)[0] == 421, host
+        assert request(port, "/livereload.js", Host=f"evil.example:{port}")[0] == 421
+        assert websocket(port, "http://evil.example") == 403
+        assert websocket(port, "null") == 403
+        assert websocket(port, f"http://localhost:{port}") == 101
+
+
+def test_the_reload_script_goes_into_html_only(project: Path) -> None:
+    """Failed on 525e37f: livereload's container put its script before every `</head>`
+    of any response, so content mentioning `</head>` broke data/explainer.json."""
+    site = project / "content/site.yaml"
+    site.write_text(site.read_text().replace("title: A small", "title: </head> A small"))
+    with running(project) as server:
+        status, body = request(server.port, "/data/explainer.json", Host=f"127.0.0.1:{server.port}")
+        assert status == 200
+        assert LIVE_SCRIPT not in body
+        assert json.loads(body)
+        html = request(server.port, "/", Host=f"127.0.0.1:{server.port}")[1]
+        assert html.count(LIVE_SCRIPT) == 1
+        assert html.index(LIVE_SCRIPT) < html.index(b"</head>") < html.index(b"<body")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--port", "70000"], "argument --port: '70000' is not a port number from 0 to 65535"),
+    (["--port", "-1"], "argument --port: '-1' is not a port number from 0 to 65535"),
+    (["--host", ""], "argument --host: '' is not an address"),
+    (["--host", "nonexistent.invalid"], "error: --host 'nonexistent.invalid': no such address"),
+    (["--host", "8.8.8.8"], "error: --host '8.8.8.8': not an address of this machine"),
+])  # fmt: skip
+def test_unusable_serve_addresses_are_usage_errors(project: Path, args, message) -> None:
+    """Failed on 525e37f: --port 70000 served on 4464, --host '' listened on every
+    interface while printing 127.0.0.1, and --port -1, --host nonexistent.invalid and
+    --host 8.8.8.8 exited 70."""
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(project), *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=REPO)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
