@@ -48,8 +48,10 @@ def _main(argv: list[str] | None) -> int:
         argv.insert(0, "build")
     parser = _parser()
     args = parser.parse_args(argv)
-    if getattr(args, "base_url", None) and not is_safe_url(args.base_url):
-        parser.error(f"--base-url {args.base_url!r} is not an http(s) URL or a path")
+    if getattr(args, "base_url", None) is not None and not is_safe_url(args.base_url):
+        hidden = [c for c in args.base_url if not c.isprintable() or c.isspace()]
+        why = f" (it contains U+{ord(hidden[0]):04X})" if hidden else ""
+        parser.error(f"--base-url {args.base_url!r} is not an http(s) URL or a path{why}")
     root = Path(args.root).absolute()
     if not (root / "content").is_dir():
         print(f"explainer: error: no content/ folder in {root} (use --root)", file=sys.stderr)

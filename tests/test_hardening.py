@@ -30,6 +30,7 @@ from test_serve import running
 from explainer.build.write import is_ours, lock_name
 from explainer.serve.server import LIVE_SCRIPT
 from explainer.site.share_image import wrap
+from explainer.site.theme import Theme
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -320,7 +321,9 @@ def test_an_unmarked_folder_named_like_a_leftover_is_left_alone(project: Path) -
     assert not (project / "site/notes.txt").exists()
 
 
-@pytest.mark.parametrize("out", ["x" * 300, "a/" + "y" * 256 + "/b", "", "a\x00b"])
+@pytest.mark.parametrize(
+    "out", ["x" * 300, "a/" + "y" * 256 + "/b", "", "a\x00b"], ids=["300", "256", "empty", "nul"]
+)
 def test_unusable_out_is_a_usage_error(project: Path, out: str) -> None:
     """Failed on 525e37f: a 300-character name exited 70 (ENAMETOOLONG), '' built site/."""
     result = run_cli(project, "build", "--out", out)
@@ -454,7 +457,7 @@ class CountingFont:
     "W" * 50_000,  # one word far wider than the card
     "x" * 8_000 + " end",
     ("\u200b" * 50 + " ") * 20_000,  # words that take no room at all
-])  # fmt: skip
+], ids=["1-mb-of-words", "one-50000-char-word", "8000-char-word", "zero-width-words"])  # fmt: skip
 def test_wrapping_measures_only_what_the_lines_can_show(text: str) -> None:
     """Failed on 525e37f: `wrap` measured the whole text, line after line, and trimmed the
     last line one character at a time: a 1 MB headline of short words took 72 s."""
@@ -467,7 +470,7 @@ def test_wrapping_measures_only_what_the_lines_can_show(text: str) -> None:
 
 @pytest.mark.parametrize("field, value", [
     ("title", "W" * 50_000), ("title", "ab " * 333_333), ("kicker", "K" * 50_000),
-])  # fmt: skip
+], ids=["50000-char-headline", "1-mb-headline-of-words", "50000-char-kicker"])  # fmt: skip
 def test_a_huge_headline_or_kicker_builds_a_card(project: Path, field: str, value: str) -> None:
     """Failed on 525e37f: a 50,000-character headline exited 70 (Pillow's
     DecompressionBombError: the one word was drawn at full length), and a 1 MB headline
@@ -556,3 +559,62 @@ def test_unusable_serve_addresses_are_usage_errors(project: Path, args, message)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+# -- 11. A user's mistake is a clear error, never an internal one ------------------------
+
+
+def test_a_static_file_deleted_during_the_build_is_a_read_error(project: Path, monkeypatch):
+    """Failed on 525e37f: a static file deleted between listing and reading exited 70
+    (FileNotFoundError, or a TypeError when it was no longer found)."""
+    write(project, "templates/static/extra.css", "p { color: red }\n")
+    real_names = Theme.names
+
+    def names_then_delete(self, folder):
+        found = real_names(self, folder)
+        if folder == "static":
+            (project / "templates/static/extra.css").unlink(missing_ok=True)
+        return found
+
+    monkeypatch.setattr(Theme, "names", names_then_delete)
+    result = run_cli(project, "build")
+    assert result.code == 1, result.err
+    assert [x for x in result.err.splitlines() if ": error: " in x] == [
+        "templates/static/extra.css: error: cannot read file: No such file or directory"
+    ]
+
+
+def test_static_names_that_clash_or_cannot_be_stored_are_user_errors(project: Path) -> None:
+    """Failed on 525e37f: both were refused as an "internal consistency error" naming an
+    output path, not the files to rename."""
+    static = project / "templates/static"
+    shutil.copy(static / "style.css", static / "Style.css")  # same bytes: same fingerprint
+    write(project, "templates/static/con.js", "// a Windows device name\n")
+    result = run_cli(project, "build")
+    assert result.code == 1, result.err
+    errors = [x for x in result.err.splitlines() if ": error: " in x]
+    assert len(errors) == 2, result.err
+    assert errors[0].startswith(
+        "templates/static/con.js: error: cannot publish this static file: 'con."
+    )
+    assert errors[0].endswith(".js' is not a name every host can store safely; rename it")
+    assert errors[1].startswith(
+        "templates/static/style.css: error: static file clashes with templates/static/Style.css"
+    )
+    assert "internal" not in result.err
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u00a0", "\u3000", "\u200b", "\u202e"])
+def test_base_urls_with_hidden_characters_are_refused(project: Path, char: str) -> None:
+    """Failed on 525e37f: U+0085 (and any other Unicode space or control character) was
+    accepted and reached _headers, robots.txt and the pages."""
+    url = f"https://example.org/m{char}/"
+    result = run_cli(project, "build", "--base-url", url)
+    assert result.code == 2
+    assert f"--base-url {url!r} is not an http(s) URL or a path (it contains U+" in result.err
+    site = project / "content/site.yaml"
+    site.write_text(site.read_text() + f'base_url: "https://example.org/m{char}/"\n')
+    result = run_cli(project, "build")
+    assert result.code == 1, result.err
+    assert "is not an http(s), mailto or relative URL" in result.err
+    assert not (project / "site").exists()

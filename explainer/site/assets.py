@@ -21,7 +21,9 @@ def collect_assets(theme: Theme, diags: Diagnostics) -> dict[str, tuple[str, byt
     assets: dict[str, tuple[str, bytes]] = {}
     published: dict[str, str] = {}  # fingerprinted name, case-folded -> its file
     for name in theme.names("static"):
-        path, inside = theme.find(f"static/{name}".rstrip("/"))
+        rel = f"static/{name}".rstrip("/")
+        # None if the file was deleted since it was listed: reading reports it as missing.
+        path, inside = theme.find(rel) or (theme.project / rel, theme.root)
         shown = theme.display(path)
         data = read_bytes(path, inside, diags, MAX_ASSET_BYTES, display=shown)
         if data is None:

@@ -339,12 +339,20 @@ class TemplateLoader(jinja2.BaseLoader):
         text = read_text(path, inside, diags, display=self.theme.display(path))
         if text is None:
             raise TemplateFileError(diags.items[0].pos, diags.items[0].message)
-        mtime = path.stat().st_mtime
+        mtime = _mtime(path)
         self.digests[template] = digest(text)  # of the version Jinja now compiles
-        return text, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+        return text, str(path), lambda: mtime is not None and _mtime(path) == mtime
 
     def list_templates(self) -> list[str]:
         return self.theme.names("")
+
+
+def _mtime(path: Path) -> float | None:
+    """The file's modification time, or None if it is gone (deleted while building)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 class TemplateFileError(jinja2.TemplateError):
