@@ -11,14 +11,19 @@ files: nobody keeps a list of what a page depends on by hand, and a theme may re
 anything public.
 
 Objects are named by what identifies them in the content (`source:<id>`, `doc:<file>`,
-`claim:<page>#<anchor>`) or by their place (`site.publisher`, `factbox.rows.2`). A claim
-is always probed whole (its few fields are read together; one probe instead of five).
+`claim:<page>#<anchor>`) or by their place (`site.publisher`, `factbox.rows.2`). What an
+object was written with (its YAML or front matter: the dataclass's init fields) is probed
+as one (`*`): a page reads most of it anyway, and one probe costs less than ten. What
+`resolve` derives (`source.cited_by`, `doc.body`, properties such as `claim.status`) is
+probed field by field, so that citing a source on one more page does not re-render every
+page that shows the source. A claim is always probed whole, properties included.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 
@@ -26,7 +31,7 @@ from ..content import model
 from ..content.model import Claim, Content, Document
 
 TEMPLATE = "template"  # the first item of a template-load read, in the sandbox's reads
-WHOLE = "*"  # a claim's probe covers all its public attributes
+WHOLE = "*"  # a probe of everything an object was written with (a claim: everything)
 MISSING = object()
 
 Probe = tuple  # ("a", key, attribute) | ("m", key, method, args) | ("t", template name)
@@ -138,7 +143,7 @@ class Probes:
             first = read[0]
             if first is TEMPLATE:
                 found.add(("t", read[1]))
-            elif isinstance(first, Claim):
+            elif isinstance(first, Claim) or read[1] in _written(type(first)):
                 found.add(("a", self.model.key(first), WHOLE))
             elif len(read) == 2:
                 found.add(("a", self.model.key(first), read[1]))
@@ -170,7 +175,8 @@ class Probes:
         if kind == "m":
             return getattr(obj, probe[2])(*probe[3])
         if probe[2] == WHOLE:
-            return [getattr(obj, name) for name in public_names(type(obj))]
+            names = public_names(type(obj)) if isinstance(obj, Claim) else _written(type(obj))
+            return [getattr(obj, name) for name in names]
         if isinstance(obj, Mapping):
             return obj.get(probe[2], MISSING)
         return getattr(obj, probe[2], MISSING)
@@ -181,6 +187,8 @@ class Probes:
             return repr(value)
         if isinstance(value, list | tuple):
             return "[" + ",".join(map(self.fingerprint, value)) + "]"
+        if isinstance(value, set | frozenset):
+            return "{" + ",".join(sorted(map(self.fingerprint, value))) + "}"
         if isinstance(value, Mapping):
             parts = (f"{self.fingerprint(k)}:{self.fingerprint(v)}" for k, v in value.items())
             return "{" + ",".join(parts) + "}"
@@ -203,6 +211,17 @@ def public_names(cls) -> list[str]:
 
 
 _PUBLIC: dict[type, list[str]] = {}
+
+
+@functools.cache
+def _written(cls) -> tuple[str, ...]:
+    """The fields an object of a data class is written with (its init fields), or none
+    (the content itself: each of its lists is a read of its own)."""
+    if not dataclasses.is_dataclass(cls) or cls is Content:
+        return ()
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in _POSITIONS)
+
+
 _cached_property = type(Content.sources_by_id)
 
 

@@ -6,8 +6,11 @@ stale entry is never used: it is simply not found.
 - `bodies`: a document's claims as plain records, by its file, slug, title, text and the
   ids it could name: an unchanged document is not parsed unless a page shows it.
 - `pages`: each output file's page key (template, context and site settings), its
-  dependency record (`deps`) and, in memory, its bytes; on disk, the size, times and inode
-  of the file written, so it can be taken from the last build's output instead.
+  dependency record (`deps`: what it read, as ids into `probes`) and, in memory, its
+  bytes; on disk, the size, times and inode of the file written, so it can be taken from
+  the last build's output instead.
+- `probes`: every read some page made, with what it found; a build asks each once and
+  re-renders the pages that made a read whose answer changed.
 - `yaml`: parsed YAML by file and text (the dev server's only).
 
 The dev server keeps its memo in memory between rebuilds. `build` keeps it on disk, in
@@ -59,22 +62,46 @@ ENGINE = _engine()
 @dataclass
 class PageEntry:
     key: str  # digest of the template, the page's context and the site's settings
-    probes: list[tuple[Probe, str | None]]  # what it read, and what that was
+    reads: tuple[int, ...]  # what it read: ids into `Memo.probes`
     data: bytes | None = None  # in memory: the page
     stat: list | None = None  # on disk: [size, mtime_ns, ctime_ns, inode] of the file
 
 
 @dataclass
 class Memo:
-    bodies: dict[str, list] = field(default_factory=dict)
+    bodies: dict[str, dict] = field(default_factory=dict)
     pages: dict[str, PageEntry] = field(default_factory=dict)
+    probes: list[list] = field(default_factory=list)  # [probe, digest] by id
     yaml: dict[tuple, object] = field(default_factory=dict)
     out: str = ""  # on disk: the output folder `pages` describes
+    _ids: dict[Probe, int] = field(default_factory=dict, repr=False)
+
+    def reads(self, record: list[tuple[Probe, str | None]]) -> tuple[int, ...]:
+        """A page's record as ids into `probes` (a known probe takes the digest found now)."""
+        if len(self._ids) != len(self.probes):
+            self._ids = {tuple(probe): i for i, (probe, _) in enumerate(self.probes)}
+        ids = []
+        for probe, found in record:
+            i = self._ids.get(probe)
+            if i is None:
+                i = self._ids[probe] = len(self.probes)
+                self.probes.append([probe, found])
+            else:
+                self.probes[i][1] = found
+            ids.append(i)
+        return tuple(ids)
 
     def keep_only(self, bodies: set[str], pages: set[str]) -> None:
         """Forget what the last build did not use, so the memo does not pile up."""
         self.bodies = {k: v for k, v in self.bodies.items() if k in bodies}
         self.pages = {k: v for k, v in self.pages.items() if k in pages}
+        used = sorted({i for entry in self.pages.values() for i in entry.reads})
+        if len(used) < len(self.probes):
+            new = {old: n for n, old in enumerate(used)}
+            self.probes = [self.probes[i] for i in used]
+            for entry in self.pages.values():
+                entry.reads = tuple(new[i] for i in entry.reads)
+            self._ids = {}
 
 
 # -- on disk ---------------------------------------------------------------------------
@@ -102,19 +129,12 @@ def write(root: Path, memo: Memo) -> None:
     secret = _secret(create=True)
     if secret is None:
         return
-    probes: dict[Probe, int] = {}
-    table, pages = [], {}
-    for path, entry in memo.pages.items():
-        if entry.stat is None:
-            continue
-        ids = []
-        for probe, found in entry.probes:
-            if probe not in probes:
-                probes[probe] = len(table)
-                table.append([list(probe), found])
-            ids.append(probes[probe])
-        pages[path] = [entry.key, ids, entry.stat]
-    data = {"engine": ENGINE, "out": memo.out, "bodies": memo.bodies, "probes": table}
+    pages = {
+        path: [entry.key, entry.reads, entry.stat]
+        for path, entry in memo.pages.items()
+        if entry.stat is not None
+    }
+    data = {"engine": ENGINE, "out": memo.out, "bodies": memo.bodies, "probes": memo.probes}
     data["pages"] = pages
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     with contextlib.suppress(OSError):
@@ -183,15 +203,16 @@ def _memo_from(data, out: str) -> Memo | None:
     memo = Memo(bodies=bodies)
     if data.get("out") != out:
         return memo  # the pages describe another output folder
-    probes = []
     for probe, found in table:
         if not (isinstance(probe, list) and (found is None or isinstance(found, str))):
             return None
-        probes.append((_tuple(probe), found))
+        memo.probes.append([_tuple(probe), found])
     for path, (key, ids, stat_) in pages.items():
         if not (isinstance(key, str) and isinstance(ids, list) and isinstance(stat_, list)):
             return None
-        memo.pages[path] = PageEntry(key, [probes[i] for i in ids], stat=stat_)
+        if not all(isinstance(i, int) and 0 <= i < len(table) for i in ids):
+            return None
+        memo.pages[path] = PageEntry(key, tuple(ids), stat=stat_)
     memo.out = out
     return memo
 

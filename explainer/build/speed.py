@@ -121,13 +121,19 @@ class Speed:
         pages = site.plan(bodies)
         probes = self.probes(site)
         settings = probes.fingerprint(site.settings)
+        changed = set()  # reads whose answer changed: the pages that made them are stale
+        for i, entry in enumerate(self.memo.probes):
+            now = probes.digest(entry[0])
+            if now is None or now != entry[1]:  # a read that finds nothing never matches
+                changed.add(i)
+                entry[1] = now  # every page that made the read is rendered again
         found: dict[str, bytes] = {}
         keys: dict[str, str | None] = {}
         todo: list[Page] = []
         for page in pages:
             path = routes.output_file(page.path)
             keys[path] = _page_key(page, probes, settings)
-            data = self._reuse(path, keys[path], probes)
+            data = self._reuse(path, keys[path], changed)
             if data is None:
                 todo.append(page)
             else:
@@ -136,7 +142,7 @@ class Speed:
         for page, (data, record) in zip(todo, rendered, strict=True):
             path = routes.output_file(page.path)
             found[path] = data
-            self.memo.pages[path] = PageEntry(keys[path], record, data=data)
+            self.memo.pages[path] = PageEntry(keys[path], self.memo.reads(record), data=data)
         self.rendered = len(todo)
         output = OutputFiles(diags)
         for page in pages:
@@ -145,11 +151,9 @@ class Speed:
         output.update(site.other_files(pages, output, diags))
         return output
 
-    def _reuse(self, path: str, key: str | None, probes: deps.Probes) -> bytes | None:
+    def _reuse(self, path: str, key: str | None, changed: set[int]) -> bytes | None:
         entry = self.memo.pages.get(path)
-        if key is None or entry is None or entry.key != key:
-            return None
-        if any(probes.digest(probe) != found for probe, found in entry.probes):
+        if key is None or entry is None or entry.key != key or not changed.isdisjoint(entry.reads):
             return None
         if self.mode is Mode.MEMORY:
             return entry.data

@@ -274,7 +274,8 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
         result = super().call(__context, __obj, *args, **kwargs)
         if __self.reads is not None and type(getattr(__obj, "__self__", None)) in MODEL_TYPES:
-            read = (__obj.__self__, __obj.__name__, args + tuple(kwargs.items()))
+            named = [k for k in kwargs if not k.startswith("_")]  # not Jinja's `_block_vars`
+            read = (__obj.__self__, __obj.__name__, (UNNOTED,) if named else args)
             try:
                 __self.reads.add(read)
             except TypeError:  # arguments that cannot be noted: a read that never matches
