@@ -385,7 +385,7 @@ def snapshot(base: Path) -> dict[str, tuple]:
 
 
 @settings(
-    max_examples=400 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 20,
+    max_examples=400 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 15,
     derandomize=os.environ.get("HYPOTHESIS_PROFILE") != "thorough",
     database=None,
     deadline=None,
@@ -460,7 +460,8 @@ class CountingFont:
 ], ids=["1-mb-of-words", "one-50000-char-word", "8000-char-word", "zero-width-words"])  # fmt: skip
 def test_wrapping_measures_only_what_the_lines_can_show(text: str) -> None:
     """Failed on 525e37f: `wrap` measured the whole text, line after line, and trimmed the
-    last line one character at a time: a 1 MB headline of short words took 72 s."""
+    last line one character at a time (a 1 MB headline of short words took 72 s), and a
+    word wider than the card was kept whole, drawn past its edge."""
     font = CountingFont(ImageFont.truetype(str(THEME / "fonts/DejaVuSans-Bold.ttf"), 40))
     lines = wrap(text, font, 1056, max_lines=4)
     assert 1 <= len(lines) <= 4 and lines[-1].endswith(" …")
@@ -468,16 +469,13 @@ def test_wrapping_measures_only_what_the_lines_can_show(text: str) -> None:
     assert font.measured < 200_000, f"measured {font.measured} characters"
 
 
-@pytest.mark.parametrize("field, value", [
-    ("title", "W" * 50_000), ("title", "ab " * 333_333), ("kicker", "K" * 50_000),
-], ids=["50000-char-headline", "1-mb-headline-of-words", "50000-char-kicker"])  # fmt: skip
-def test_a_huge_headline_or_kicker_builds_a_card(project: Path, field: str, value: str) -> None:
-    """Failed on 525e37f: a 50,000-character headline exited 70 (Pillow's
-    DecompressionBombError: the one word was drawn at full length), and a 1 MB headline
-    of short words took 72 s. The bound is generous: it catches blow-ups, not slowness."""
+def test_a_50000_character_headline_builds_a_card(project: Path) -> None:
+    """Failed on 525e37f: it exited 70 (Pillow's DecompressionBombError: the one word was
+    drawn at its full length). The time bound is generous: it catches blow-ups, not
+    slowness (the 1 MB headline is tested above)."""
     site = project / "content/site.yaml"
-    lines = [x for x in site.read_text().splitlines() if not x.startswith(f"{field}:")]
-    site.write_text("\n".join([*lines, f"{field}: {value}"]) + "\n")
+    lines = [x for x in site.read_text().splitlines() if not x.startswith("title:")]
+    site.write_text("\n".join([*lines, "title: " + "W" * 50_000]) + "\n")
     start = time.perf_counter()
     result = run_cli(project, "build")
     assert result.code == 0, result.err[-2000:]
