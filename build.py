@@ -1,4 +1,4 @@
-"""Build the explainer site: `python build.py [build|check|serve] [options]`."""
+"""Build the explainer site: `python build.py [build|check|serve|new|theme|schema] [options]`."""
 
 import sys
 
@@ -9,4 +9,4 @@ except KeyboardInterrupt:  # Ctrl-C while the modules load: no traceback, nothin
     sys.exit(130)
 
 if __name__ == "__main__":
-    run()
+    run("build.py")

@@ -354,7 +354,7 @@ def write_explainer(site: Site, out: Path) -> None:
                 'summary: "Generated text to measure build times, not to be read."',
                 'description: "Benchmark site."',
                 "language: en",
-                "publisher: {name: Benchmark Desk, url: /}",
+                "publisher: {name: Benchmark Desk, url: https://bench.example/}",
                 "authors:",
                 "  - name: bench/generate.py",
                 "published: 2025-01-01",

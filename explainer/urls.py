@@ -3,8 +3,9 @@
 A site is served under a path prefix (`/explainers/minerals/`) and, for production,
 at a known origin (`https://news.example`). Links between pages only need the
 path; canonical links, Open Graph, the sitemap and JSON-LD need absolute URLs,
-which exist only when an origin is known: from an absolute `--base-url` (or
-`base_url`), else from `url` in site.yaml, the production address.
+which exist only when an origin is known. `url` in site.yaml gives both; a
+`--base-url` given for one build overrides it (an absolute one entirely, a path
+alone only the path: absolute URLs then still point at `url`, the production address).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The build cache may make a build faster, never change its bytes, and never hurt the machine.
 
-`.explainer-cache/build.json` comes from disk, so it is untrusted: a cloned repository or
+`.explainer-cache/memo` comes from disk, so it is untrusted: a cloned repository or
 anyone with write access to the project can plant one. Whatever it holds, the output is
 exactly what a clean build writes.
 """
@@ -8,6 +8,7 @@ exactly what a clean build writes.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from explainer.build import memo
 from explainer.build.pipeline import Project
 
-CACHE = Path(".explainer-cache/build.json")
+CACHE = Path(".explainer-cache/memo")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -55,20 +56,20 @@ def signed(payload: bytes) -> bytes:
 
 
 def test_a_crafted_cache_cannot_change_the_published_sourcing(tmp_path, clean):
-    """Editing build.json so a claim's text read POISONED put that text on the Sources page,
+    """Editing the cache file (then build.json) so a claim's text read POISONED put that text on the Sources page,
     with `check` clean (failed on 77dc05f). The cache is signed with a key that never
     leaves the user's own cache folder: an edited file is not used at all."""
     root = project_with_cache(tmp_path, clean[0])
     raw = (root / CACHE).read_bytes()
     mac, _, payload = raw.partition(b"\n")
-    data = json.loads(payload)
+    data = marshal.loads(payload)
     assert data["bodies"], "the cache remembers the documents' claims"
     for body in data["bodies"].values():
         for claim in body["claims"]:
-            claim[1] = "POISONED " + claim[1]
-            claim[2] = claim[2] + ["ft-report"]
+            claim[0] = "POISONED " + claim[0]
+            claim[1] = [*claim[1], "ft-report"]
     shutil.rmtree(root / "site")
-    (root / CACHE).write_bytes(mac + b"\n" + json.dumps(data).encode())
+    (root / CACHE).write_bytes(mac + b"\n" + marshal.dumps(data))
     assert Project(root).build(out=root / "site").ok
     assert tree(root / "site") == clean[1]
     assert b"POISONED" not in (root / "site/sources/index.html").read_bytes()
@@ -86,11 +87,14 @@ def test_a_crafted_cache_cannot_change_the_published_sourcing(tmp_path, clean):
             max_leaves=30,
         ).map(lambda value: json.dumps(value).encode()),
         st.integers(1, 200_000).map(lambda n: b"[" * n + b"]" * n),
+        st.recursive(st.none() | st.integers(), lambda inner: st.lists(inner, max_size=3)).map(
+            marshal.dumps
+        ),
     ),
     sign=st.booleans(),
 )
 def test_whatever_the_cache_file_holds_the_output_is_a_clean_build(tmp_path, clean, junk, sign):
-    """Random bytes, random JSON and 200,000-deep nesting, signed or not: 100k nested `[`
+    """Random bytes, JSON, marshal data and 200,000-deep nesting, signed or not: 100k `[`
     gave RecursionError (exit 70) on every build until the file was deleted (77dc05f)."""
     root = tmp_path / f"p{os.urandom(4).hex()}"
     shutil.copytree(clean[0] / "content", root / "content")
@@ -103,7 +107,7 @@ def test_whatever_the_cache_file_holds_the_output_is_a_clean_build(tmp_path, cle
 
 
 def test_a_cache_file_that_is_a_link_is_neither_read_nor_written_through(tmp_path, clean):
-    """build.json linked to /dev/zero grew the build to 13.8 GB resident (77dc05f); a link to
+    """The cache file (then build.json) linked to /dev/zero grew the build to 13.8 GB resident (77dc05f); a link to
     a file elsewhere must not be followed when the cache is written either."""
     root = project_with_cache(tmp_path, clean[0])
     (root / CACHE).unlink()

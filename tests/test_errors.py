@@ -76,13 +76,13 @@ def test_yaml_syntax_error_has_line_and_column(project):
     write(project, "content/actors.yaml", "- id: a\n  name: [unclosed\n  role: x\n")
     result = check(project)
     assert result.code == 1
-    assert "content/actors.yaml:3:7: error: YAML syntax error:" in result.err
+    assert "content/actors.yaml:2:9: error: this '[' is never closed" in result.err
 
 
 def test_tab_indentation_is_explained(project):
     write(project, "content/actors.yaml", "- id: a\n\tname: x\n")
     result = check(project)
-    assert "content/actors.yaml:2:1: error: YAML syntax error:" in result.err
+    assert "content/actors.yaml:2:1: error: a tab character:" in result.err
     assert "not tabs" in result.err
 
 

@@ -517,8 +517,8 @@ CASES = [
     error(
         "tab-indented-front-matter",
         [page("x", "title: T\n\torder: 2")],
-        "content/pages/hostile.md:3:1: error: YAML syntax error: found character '\\t' that "
-        "cannot start any token (YAML indentation must use spaces, not tabs)",
+        "content/pages/hostile.md:3:1: error: a tab character: YAML indentation must use "
+        "spaces, not tabs",
     ),
     builds(
         "tab-inside-a-value",
@@ -533,30 +533,19 @@ CASES = [
         "description, publisher, …), got nothing",
     ),
     error(
-        "empty-sources-yaml",
+        "empty-sources-yaml",  # one error: the uses of its ids are not errors too
         [put(SOURCES, "")],
-        "content/factbox.yaml:6:15: error: sources 'report' is not a source",
-        "content/factbox.yaml:9:15: error: sources 'two-people' is not a source",
-        "content/factbox.yaml:9:27: error: sources 'report' is not a source",
-        "content/pages/about.md:5:22: error: source 'minister' is not in sources.yaml",
-        "content/quotes.yaml:7:13: error: sources 'minister' is not a source",
-        "content/sections/01-offer.md:6:39: error: source 'report' is not in sources.yaml",
-        "content/sections/01-offer.md:6:76: error: source 'two-people' is not in sources.yaml",
         "content/sources.yaml:1:1: error: expected a list of source entries, file is empty",
-        "content/timeline.yaml:4:13: error: sources 'report' is not a source",
     ),
     error(
         "empty-actors-yaml",
         [put("content/actors.yaml", "")],
         "content/actors.yaml:1:1: error: expected a list of actor entries, file is empty",
-        "content/quotes.yaml:2:3: error: speaker 'minister' is not an actor",
-        "content/sources.yaml:16:3: error: actor 'minister' is not an actor",
     ),
     error(
         "empty-quotes-yaml",
         [put("content/quotes.yaml", "# nothing yet\n")],
         "content/quotes.yaml:1:1: error: expected a list of quote entries, file is empty",
-        "content/sections/01-offer.md:8:11: error: quote 'we-talk' is not in quotes.yaml",
     ),
     error(
         "empty-factbox-yaml",

@@ -226,7 +226,7 @@ def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, s
 def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path, monkeypatch):
     root = real_site_with_pages(tmp_path, 0)
     assert Project(root).build(out=root / "site").ok
-    assert (root / ".explainer-cache/build.json").is_file()
+    assert (root / ".explainer-cache/memo").is_file()
     before = {p: p.stat().st_ino for p in (root / "site").rglob("*.html")}
     target = root / "content/pages/extra-2.md"
     target.write_text(target.read_text() + "\nOne more sentence.\n")
@@ -249,7 +249,7 @@ def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path, monkey
 def test_a_broken_or_foreign_cache_file_is_ignored(tmp_path):
     root = real_site_with_pages(tmp_path, 0, pages=0)
     expected = clean_build(root)
-    cache = root / ".explainer-cache/build.json"
+    cache = root / ".explainer-cache/memo"
     cache.parent.mkdir()
     for junk in ["{not json", "[]", '{"engine": 1}', '{"claims": {"x": [[1, 2, 3]]}}']:
         cache.write_text(junk)

@@ -148,7 +148,8 @@ def content_tree(draw) -> dict[str, str]:
         chaos, ("title", "summary", "description", "publisher", "authors", "published"),
         title=shown_text, summary=shown_text, description=shown_text, publisher=person,
         authors=st.lists(person, max_size=2), published=dates, updated=dates, kicker=shown_text,
-        base_url=st.sampled_from(["/", "/x/", "https://example.org/m/"]), scope_note=shown_text,
+        url=st.sampled_from(["https://example.org/", "https://example.org/m/"]),
+        scope_note=shown_text,
         language=st.just("en"),
     )  # fmt: skip
     sources = [draw(source(chaos, sid)) for sid in SOURCE_IDS]

@@ -268,11 +268,11 @@ def test_serves_under_a_base_url_path(project: Path, tmp_path: Path) -> None:
         assert get(server, "/about/")[0] == 404
 
 
-def test_base_url_from_site_yaml_is_picked_up(project: Path) -> None:
+def test_the_path_of_url_in_site_yaml_is_picked_up(project: Path) -> None:
     with running(project) as server:
         before = settled(server)
         (project / "content/site.yaml").write_text(
-            (project / "content/site.yaml").read_text() + "base_url: /moved/\n"
+            (project / "content/site.yaml").read_text() + "url: https://news.example/moved/\n"
         )
         wait_until(lambda: server.preview.snapshot.base_path == "/moved/", what="new base path")
         assert settled(server) == before + 1

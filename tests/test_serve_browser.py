@@ -68,7 +68,10 @@ def test_a_broken_file_shows_the_error_overlay_until_fixed(browser, project: Pat
         lines = page.locator(".diagnostics li").all_inner_texts()
         printed = [line for line in server.err.getvalue().splitlines() if ": error: " in line]
         assert lines == printed, "the overlay shows the command line's lines"
-        assert any(line.startswith("content/quotes.yaml:3:7: error: YAML syntax") for line in lines)
+        assert lines == [  # one mistake, one error: no "is not a quote" for its embed too
+            "content/quotes.yaml:2:12: error: this '[' is never closed: end it with ']' (or, "
+            "if the [ is part of the text, put the whole value in quotes)"
+        ]
         quotes.write_text(good)
         page.wait_for_selector("text=We are still talking")
         assert page.locator("text=The site did not build").count() == 0

@@ -85,7 +85,7 @@ AT = "templates/share_card.yaml:1:1: error: "
             "text_font: fonts/missing.ttf\n",
             AT + "text_font fonts/missing.ttf is not a readable font file of the theme",
         ),
-        ("background: [red\n", "templates/share_card.yaml:2:1: error: YAML syntax error"),
+        ("background: [red\n", "templates/share_card.yaml:1:13: error: this '[' is never closed"),
     ],
 )
 def test_bad_card_style_is_reported_with_file_and_line(project, text, message):

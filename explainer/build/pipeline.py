@@ -7,6 +7,7 @@ command line and the dev server both call `Project.build`; neither re-implements
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Result:
     suppressed: dict[str, int] = field(default_factory=dict)  # rule id -> exempted findings
     rendered: int = 0  # pages rendered by this build
     total: int = 0  # pages of the site: those rendered and those reused from an earlier build
+    address: str | None = None  # the site's absolute address, when the build knew one
 
     @property
     def ok(self) -> bool:
@@ -57,36 +59,52 @@ class Project:
         base_url: str | None = None,
         drafts: bool = False,
         write_output: bool = True,
+        progress: Callable[[str], None] | None = None,
     ) -> Result:
-        """Run every stage; write only when nothing failed. `out=None` renders without writing."""
+        """Run every stage; write only when nothing failed. `out=None` renders without writing.
+        `progress` is told the name of each stage as it starts (for a progress line)."""
         to_disk = write_output and out is not None
         mode = Mode.DISK if to_disk else Mode.MEMORY
-        return build(self, mode, out.absolute() if to_disk else None, base_url, drafts)
+        out = out.absolute() if to_disk else None
+        return build(self, mode, out, base_url, drafts, progress or (lambda stage: None))
 
 
-def build(project: Project, mode: Mode, out: Path | None, base_url, drafts: bool) -> Result:
+def build(
+    project: Project,
+    mode: Mode,
+    out: Path | None,
+    base_url,
+    drafts: bool,
+    step: Callable[[str], None],
+) -> Result:
     """The simple path, stage after stage. `speed` applies the memo, dependency records
     and workers; leaving its `with` it stops the workers and, if the build ran to its
     end (not after Ctrl-C), keeps what the build learnt."""
     result = Result()
     diags = result.diagnostics
     with Speed(project, mode, out, diags) as speed:
+        step("reading content")
         raw = load(project.root, diags, parse=speed.parse_yaml)
         content = validate(raw, diags, drafts)
         if content is None:
             return result
         site = speed.site = project.renderer.prepare(content, base_url, diags)  # the theme
+        step("reading text and claims")
         bodies = speed.parse(content, site)  # Markdown: on every core, unless memoized
         bodies = speed.bodies = resolve(content, project.md, diags, bodies)
         if diags.errors:
             return result
+        step("checking sourcing")
         result.suppressed = check_sourcing(content, diags)
         if diags.errors or site is None:
             return result
+        step("rendering pages")
         output = speed.render(site, bodies, diags)  # only pages whose reads changed
         if mode is Mode.DISK:
+            step("writing files")
             write(output, out, project.root, diags, speed.reused)
         speed.output = result.files = output
         result.base_url = site.base.url()
+        result.address = site.base.public
         result.rendered, result.total = speed.rendered, site.page_count
     return result

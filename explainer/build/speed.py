@@ -77,7 +77,7 @@ class Speed:
         md = self.project.md
         tables = deps.digest(
             *sorted(content.sources_by_id), "\0", *sorted(content.quotes_by_id), "\0",
-            *sorted(content.broken_ids),
+            *sorted(content.broken_ids), "\0", *sorted(content.broken_files),
         )  # fmt: skip
         bodies: dict[str, Body] = {}
         todo: list[Document] = []

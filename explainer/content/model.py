@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..diagnostics import Pos
 
@@ -47,13 +48,18 @@ class Site(Located):
     language: str = "en"
     kicker: str = "Explainer"
     updated: dt.date | None = None
-    base_url: str = "/"
-    url: str | None = None  # the production address, for canonical and share URLs
+    # The address the explainer is published at (https://news.example/explainers/x/): its
+    # path places links and assets, its origin makes canonical, share and sitemap URLs.
+    url: str | None = None
+    base_url: str | None = None  # before `url:` set both; still read (with a warning)
     scope_note: str | None = None
     # Sourcing rules: rule id -> "error", "warning" or "off" (see explainer/rules.py).
     rules: dict[str, str] = field(default_factory=dict)
     # Newsroom policies linked from the footer: corrections, unnamed-sources, ethics…
     policies: dict[str, str] = field(default_factory=dict)
+    # This story's own wording for interface strings, over the theme's story-neutral ones
+    # (`unnamed: Not named in the report`); checked against the theme's strings when rendering.
+    strings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -227,8 +233,14 @@ class Content:
     pages: list[Document] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
-    # Ids of items that failed validation: references to them are not reported again.
+    # Ids of items that failed validation, and files ("actors", "sources", "quotes") that
+    # failed as a whole: references to them are not reported again (one mistake, one error).
     broken_ids: set[str] = field(default_factory=set)
+    broken_files: set[str] = field(default_factory=set)
+
+    def is_broken(self, file: str, ref: str) -> bool:
+        """Whether `ref`, an id from `file`, names something already reported as broken."""
+        return ref in self.broken_ids or file in self.broken_files
 
     @property
     def fact_rows(self) -> list[FactRow]:

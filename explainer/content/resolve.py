@@ -36,7 +36,7 @@ class Body:
 
 def records(body: Body) -> dict:
     """A parsed body as plain data, to send to another process or keep in a memo."""
-    claims = [[c.anchor, c.text, [s.id for s in c.sources]] for c in body.claims]
+    claims = [[c.text, [s.id for s in c.sources]] for c in body.claims]
     return {"claims": claims, "unsourced": body.unsourced}
 
 
@@ -61,10 +61,11 @@ def resolve(
 
     def lookup(table: dict, ids: list[str], item: Located, field: str, what: str) -> list:
         found = []
+        file = "actors" if table is actors else "sources"
         for i, ref in enumerate(ids):
             if ref in table:
                 found.append(table[ref])
-            elif ref not in content.broken_ids:
+            elif not content.is_broken(file, ref):
                 pos = item.field_pos.get(f"{field}.{i}", item.at(field))
                 diags.error(pos, f"{field} '{ref}' is not {what}{diags.did_you_mean(ref, table)}")
         return found
@@ -127,8 +128,8 @@ def _body(doc: Document, bodies: dict[str, Body], content, md, diags) -> Body:
         try:  # records name sources by id; one that is gone makes them unusable
             sources = content.sources_by_id
             body.claims = [
-                Claim(str(anchor), str(text), [sources[i] for i in ids], page, doc.title)
-                for anchor, text, ids in body.records["claims"]
+                Claim(anchor(doc, n), str(text), [sources[i] for i in ids], page, doc.title)
+                for n, (text, ids) in enumerate(body.records["claims"], 1)
             ]
             body.unsourced = [(int(line), str(text)) for line, text in body.records["unsourced"]]
         except (KeyError, TypeError, ValueError):
@@ -145,6 +146,11 @@ def tokens(doc: Document, body: Body, content: Content, md: MarkdownIt) -> list:
         page = routes.HOME if doc in content.sections else routes.page(doc.slug)
         body.tokens, _ = _parse(doc, page, content, md, Diagnostics(), reuse=body.claims)
     return body.tokens
+
+
+def anchor(doc: Document, n: int) -> str:
+    """The id of the n-th claim of a document on its page."""
+    return f"claim-{doc.slug}-{n}"
 
 
 def _unsourced(tokens: list) -> list[tuple[int, str]]:
@@ -203,7 +209,7 @@ def _parse(
             pos = _find(doc, lines, block.map, ref)
             if not ref:
                 diags.error(pos, "quote embed needs an id: '::: quote some-quote-id'")
-            elif ref not in quotes and ref not in content.broken_ids:
+            elif ref not in quotes and not content.is_broken("quotes", ref):
                 diags.error(
                     pos, f"quote '{ref}' is not in quotes.yaml{diags.did_you_mean(ref, quotes)}"
                 )
@@ -233,7 +239,7 @@ def _parse(
             for ref in ids:
                 if ref in sources:
                     found.append(sources[ref])
-                elif ref not in content.broken_ids:
+                elif not content.is_broken("sources", ref):
                     diags.error(
                         _find(doc, lines, block.map, ref),
                         f"source '{ref}' is not in sources.yaml{diags.did_you_mean(ref, sources)}",
@@ -241,7 +247,7 @@ def _parse(
             if reuse is not None and len(claims) < len(reuse):
                 claim = reuse[len(claims)]
             else:
-                claim = Claim(f"claim-{doc.slug}-{len(claims) + 1}", text, found, page, doc.title)
+                claim = Claim(anchor(doc, len(claims) + 1), text, found, page, doc.title)
             token.meta["claim"] = children[close].meta["claim"] = claim
             claims.append(claim)
     return tokens, claims

@@ -16,7 +16,7 @@ import types
 import typing
 
 from ..diagnostics import Diagnostics, Pos
-from ..urls import is_safe_url
+from ..urls import is_safe_url, split_base_url
 from . import model
 from .load import RawContent
 from .model import Content, Document
@@ -25,6 +25,7 @@ from .yamlpos import YamlDoc
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # \Z: "$" allows a "\n"
 # Ids and slugs become folder names; Windows reserves these device names.
 DEVICE_NAMES = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
+ABSOLUTE = re.compile(r"^https?://[^/?#]+")  # an origin: scheme and host
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*\Z")
 # Control characters (tab and newline aside) and lone surrogates cannot be written to a page.
 UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -51,14 +52,18 @@ def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Conte
     site = build_item(model.Site, site_doc.data, site_doc, (), diags)
     if site is None:
         return None
+    _check_address(site, diags)
     content = Content(site=site)
     broken = content.broken_ids
-    content.sources = _build_list(model.Source, raw.yaml.get("sources"), diags, broken=broken)
-    content.actors = _build_list(model.Actor, raw.yaml.get("actors"), diags, broken=broken)
-    content.quotes = _build_list(model.Quote, raw.yaml.get("quotes"), diags, broken=broken)
-    content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, has_id=False)
-    content.corrections = _build_list(
-        model.Correction, raw.yaml.get("corrections"), diags, has_id=False
+    for name, cls in (("sources", model.Source), ("actors", model.Actor), ("quotes", model.Quote)):
+        items = _build_list(cls, raw.yaml.get(name), diags, broken=broken)
+        setattr(content, name, items)
+        if items is None or (name in raw.yaml and raw.yaml[name].broken):
+            content.broken_files.add(name)  # its ids are unknown: do not report each use
+            setattr(content, name, [])
+    content.timeline = _build_list(model.Event, raw.yaml.get("timeline"), diags, False) or []
+    content.corrections = (
+        _build_list(model.Correction, raw.yaml.get("corrections"), diags, has_id=False) or []
     )
     if (doc := raw.yaml.get("factbox")) and not doc.broken:
         content.factbox = build_item(model.FactBox, doc.data, doc, (), diags)
@@ -71,11 +76,46 @@ def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Conte
     return content
 
 
+def _check_address(site: model.Site, diags: Diagnostics) -> None:
+    """One address, set once: `url:` gives the path and the origin. `base_url:` (which set
+    the path before) still works, but a second place to say it is a place to disagree."""
+    publisher = site.publisher.url
+    if publisher and not ABSOLUTE.match(publisher):
+        diags.error(
+            site.publisher.at("url"),
+            f"publisher url '{publisher}' must be the newsroom's own full address, like "
+            "https://news.example/ (a relative URL would point into this explainer)",
+        )
+    if site.base_url is None:
+        return
+    pos = site.at("base_url")
+    if site.url is None:
+        diags.warning(
+            pos,
+            "base_url: is replaced by url:, the explainer's full address (like "
+            "https://news.example/explainers/budget/), which sets the path too; "
+            "remove base_url: and set url:, or pass --base-url for a preview",
+        )
+        return
+    (path, origin), (url_path, url_origin) = split_base_url(site.base_url), split_base_url(site.url)
+    if path != url_path or (origin and origin != url_origin):
+        diags.error(
+            pos,
+            f"base_url '{site.base_url}' and url '{site.url}' give different addresses; "
+            "remove base_url: (url: sets the path too; --base-url overrides it for a preview)",
+        )
+    else:
+        diags.warning(pos, "base_url: is not needed: url: sets the path too; remove base_url:")
+
+
 def build_item(cls, data, doc: YamlDoc, path: tuple, diags: Diagnostics):
     """One dataclass instance from a YAML mapping, or None after reporting why not."""
     pos = doc.pos(path)
     if not isinstance(data, dict):
-        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {_describe(data)}")
+        hint = ""
+        if isinstance(data, list) and data and all(isinstance(d, dict) for d in data):
+            hint = " (remove the '- ' in front of the fields)"
+        diags.error(pos, f"expected a mapping of {_fields_hint(cls)}, got {describe(data)}{hint}")
         return None
     hints = _hints(cls)
     fields = {
@@ -136,7 +176,7 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
     if origin is dict:
         if not isinstance(value, dict):
             diags.error(
-                pos, f"field '{name}' must be a mapping (key: value), got {_describe(value)}"
+                pos, f"field '{name}' must be a mapping (key: value), got {describe(value)}"
             )
             return _INVALID
         items = {
@@ -148,12 +188,14 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
         if isinstance(value, str) and args[0] is str:
             value = [value]  # `sources: ft-report` means a list of one
         if not isinstance(value, list):
-            diags.error(pos, f"field '{name}' must be a list, got {_describe(value)}")
+            diags.error(pos, f"field '{name}' must be a list, got {describe(value)}")
             return _INVALID
         items = [
             _convert(args[0], v, doc, path + (i,), diags, cls, name) for i, v in enumerate(value)
         ]
         return _INVALID if _INVALID in items else items
+    if hint is typing.Any:  # checked by the stage that knows its shape (`site.strings`)
+        return value
     if dataclasses.is_dataclass(hint):
         item = build_item(hint, value, doc, path, diags)
         return _INVALID if item is None else item
@@ -168,7 +210,7 @@ def _convert(hint, value, doc: YamlDoc, path: tuple, diags: Diagnostics, cls, na
         extra = " (put it in quotes to make it text)" if hint is str and value is not None else ""
         diags.error(
             pos,
-            f"field '{name}' must be {TYPE_NAMES.get(hint, hint)}, got {_describe(value)}{extra}",
+            f"field '{name}' must be {TYPE_NAMES.get(hint, hint)}, got {describe(value)}{extra}",
         )
         return _INVALID
     return _check_value(value, pos, diags, cls, name)
@@ -206,11 +248,16 @@ def _check_value(value, pos: Pos, diags: Diagnostics, cls, name):
     if (name in ("url", "base_url") or name.startswith("policies.")) and not is_safe_url(value):
         diags.error(pos, f"{name} '{value}' is not an http(s), mailto or relative URL")
         return _INVALID
-    if cls is model.Site and name == "url" and not re.match(r"https?://[^/?#]+", value):
+    if cls is model.Site and name == "url" and not ABSOLUTE.match(value):
         diags.error(
             pos,
-            f"url '{value}' must be the site's full address, like https://example.org/minerals/",
+            f"url '{value}' must be the explainer's full address, "
+            "like https://news.example/explainers/budget/ (for a preview elsewhere, "
+            "pass --base-url)",
         )
+        return _INVALID
+    if cls is model.Site and name in ("url", "base_url") and re.search(r"[?#]", value):
+        diags.error(pos, f"{name} '{value}' must be an address without '?' or '#'")
         return _INVALID
     if name == "count" and value < 1:
         diags.error(pos, "count must be 1 or more")
@@ -228,19 +275,21 @@ def _is_instance(value, hint) -> bool:
 
 def _build_list(
     cls, doc: YamlDoc | None, diags: Diagnostics, has_id: bool = True, broken: set | None = None
-) -> list:
-    if doc is None or doc.broken or doc.data is None:
-        if doc is not None and not doc.broken:
-            diags.error(
-                Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty"
-            )
+) -> list | None:
+    """The file's items, dropping those with errors; None when the file as a whole is unusable
+    (empty, or not a list), so nothing it should have defined is reported missing too."""
+    if doc is None or doc.broken:
         return []
+    if doc.data is None:
+        diags.error(Pos(doc.file, 1, 1), f"expected a list of {_kind(cls)} entries, file is empty")
+        return None
     if not isinstance(doc.data, list):
+        hint = " (start each entry with '- ')" if isinstance(doc.data, dict) else ""
         diags.error(
             doc.pos(()),
-            f"expected a list of {_kind(cls)} entries ('- id: …'), got {_describe(doc.data)}",
+            f"expected a list of {_kind(cls)} entries ('- id: …'), got {describe(doc.data)}{hint}",
         )
-        return []
+        return None
     items, seen = [], {}
     broken = set() if broken is None else broken
     for i, data in enumerate(doc.data):
@@ -320,7 +369,7 @@ def _fields_hint(cls) -> str:
     return "fields (" + ", ".join(names[:4]) + ", …)"
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):

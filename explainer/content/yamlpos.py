@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..diagnostics import Diagnostics, Pos
+from .yamlhints import syntax_error
 
 MAX_DEPTH = 50
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
@@ -56,12 +57,7 @@ def parse_yaml(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -
         if node is not None:
             doc.data = _build(node, (), doc, loader, line_offset, set())
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        pos = Pos(file, mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(file)
-        problem = e.problem or e.context or "invalid YAML"
-        if "found character '\\t'" in problem:
-            problem += " (YAML indentation must use spaces, not tabs)"
-        diags.error(pos, f"YAML syntax error: {problem}")
+        diags.error(*syntax_error(e, text, file, line_offset))
         doc.data = None
     except _Refused as e:
         diags.error(e.pos, e.message)

@@ -30,6 +30,7 @@ from .assets import collect_assets
 from .hosting import hosting_files
 from .jsonld import jsonld, structured_data
 from .pages import Citations, Page, ledger, plan
+from .strings import with_overrides
 from .theme import (
     Strings,
     TemplateFileError,
@@ -63,9 +64,12 @@ class Renderer:
         """The theme made ready for this content: strings, static files, the share card and
         every template, loaded now and used as they are for the whole build. None after
         reporting why the theme cannot be used."""
-        base = BaseUrl.make(base_url or content.site.base_url, content.site.url)
+        site = content.site  # `url:` sets the path too; `base_url:` is its older name
+        base = BaseUrl.make(base_url or site.base_url or site.url or "/", site.url)
         errors = len(diags.errors)
         strings = load_strings(self.theme, content.site.language, diags)
+        if strings is not None:
+            strings = with_overrides(strings, content.site, diags)
         style = share_image.load_style(self.theme, diags)
         assets = collect_assets(self.theme, diags)
         templates = self._load_templates(diags)
