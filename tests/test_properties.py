@@ -67,6 +67,7 @@ ACTOR_IDS = ["minister", "a"]
 QUOTE_IDS = ["q1", "q2"]
 BAD_IDS = ["con", "../x", "A", "x" * 70, "", "nope"]
 SAFE_URLS = ["https://example.org/a?b=1&c=\"'<>", "/rel/", "mailto:a@b.c", "#frag", "//x.example/"]
+FULL_URLS = st.sampled_from(["https://example.org/a?b=1&c=\"'<>", "http://news.example/"])
 BAD_URLS = ["javascript:alert(1)", " data:x", "JaVaScRiPt:x", "java\tscript:x", "vbscript:x"]
 
 text = st.one_of(st.text(max_size=30), st.sampled_from(NASTY))
@@ -143,7 +144,8 @@ def ref(pool: list[str], chaos: int):
 def content_tree(draw) -> dict[str, str]:
     """content/ as {relative path: text}: every YAML file and some Markdown files."""
     chaos = draw(st.sampled_from(CHAOS))
-    person = item(chaos, ("name",), name=shown_text, url=urls)
+    # A person's page is elsewhere: without chaos, a full address (a relative one is refused).
+    person = item(chaos, ("name",), name=shown_text, url=urls if chaos else FULL_URLS)
     site = item(
         chaos, ("title", "summary", "description", "publisher", "authors", "published"),
         title=shown_text, summary=shown_text, description=shown_text, publisher=person,

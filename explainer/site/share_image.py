@@ -251,7 +251,9 @@ def fill(
     be shown whole) is broken where a binary search of its prefixes says, instead of
     being drawn past the card's edge.
     """
-    budget = max(1, max_lines) * MAX_LINE_CHARS
+    if max_lines < 1:
+        return [], not text.strip()
+    budget = max_lines * MAX_LINE_CHARS
     complete = not text[budget:].strip()
     lines: list[str] = []
     for word in text[:budget].split():
