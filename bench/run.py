@@ -35,7 +35,6 @@ left, so slow scenarios can be run one invocation at a time: `--scenarios warm` 
 from __future__ import annotations
 
 import argparse
-import compileall
 import datetime as dt
 import json
 import os
@@ -70,12 +69,30 @@ class Tool:
     scenarios: tuple[str, ...] = ("cold", "warm", "edit-page", "edit-template")
 
 
+def install_explainer(scratch: Path) -> None:
+    """This checkout of explainer, installed as users get it (`pip install`, bytecode
+    compiled) into a venv of its own, as the peers are: timing it from this Python would
+    count the editable install's import hook and whatever else this interpreter loads at
+    start-up (150 ms on a machine with a site-wide .pth of its own)."""
+    venv = scratch / "explainer-venv"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)], check=True
+        )
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
+         "--force-reinstall", str(REPO)],
+        check=True,
+    )  # fmt: skip
+
+
 def tools(scratch: Path) -> dict[str, Tool]:
     venv, node = scratch / "venv" / "bin", scratch / "node" / "node_modules" / ".bin"
     return {
         "explainer": Tool(
             "explainer",
-            [sys.executable, str(REPO / "build.py"), "build", "--root", "."],
+            [str(scratch / "explainer-venv" / "bin" / "explainer"), "build"],
             ["site", ".explainer-cache"],
             "site",
             "content/pages",
@@ -386,16 +403,14 @@ def main(argv: list[str] | None = None) -> int:
     wanted = csv(args.scenarios) if args.scenarios else None
     if wanted and (unknown := set(wanted) - set(SCENARIOS)):
         parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
+    if "explainer" in chosen:
+        install_explainer(args.scratch)
     all_tools = tools(args.scratch)
     for name in chosen:
         exe = all_tools[name].command[0]
         if not (Path(exe).exists() or shutil.which(exe)):
             parser.error(f"{name} not found at {exe}: run bash bench/peers.sh {args.scratch}")
 
-    if "explainer" in chosen:
-        # An installed package has its bytecode compiled (pip does it for the peers'); an
-        # editable checkout, with PYTHONDONTWRITEBYTECODE set, would compile on every run.
-        compileall.compile_dir(REPO / "explainer", quiet=1)
     meta = {
         "date": dt.date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}",

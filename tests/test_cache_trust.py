@@ -7,12 +7,16 @@ exactly what a clean build writes.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import marshal
 import os
+import pickle
 import shutil
 from pathlib import Path
 
+import jinja2.bccache
 import pytest
 from conftest import REPO
 from hypothesis import HealthCheck, given, settings
@@ -155,3 +159,36 @@ def test_an_output_file_changed_behind_the_cache_is_not_reused(tmp_path, clean):
     os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert Project(root).build(out=root / "site").ok
     assert tree(root / "site") == clean[1]
+
+
+def test_compiled_templates_are_taken_only_when_signed(tmp_path, clean, monkeypatch):
+    """Compiled templates live in the user's cache folder; loading one runs its code, so a
+    file planted there without this user's signature is ignored, never run. (The same file
+    signed with the user's key does run: the forgery is a real one.)"""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "project"
+    shutil.copytree(clean[0] / "content", root / "content")
+    assert Project(root).build(out=root / "site").ok  # compiles and stores every template
+    stored = sorted(Path(memo.TemplateCode().folder).iterdir())
+    assert stored, "compiled templates are kept"
+    marker = tmp_path / "planted"
+    planted = compile(f"open({str(marker)!r}, 'w').write('ran')", "planted", "exec")
+
+    def plant(sign) -> None:
+        for path in stored:
+            _, _, code = path.read_bytes().partition(b"\n")
+            header = io.BytesIO(code[len(jinja2.bccache.bc_magic) :])
+            pickle.load(header)  # the source's checksum: kept, so the code would be used
+            forged = code[: len(jinja2.bccache.bc_magic) + header.tell()] + marshal.dumps(planted)
+            path.write_bytes(sign(forged) + b"\n" + forged)
+
+    plant(lambda code: b"0" * 64)
+    shutil.rmtree(root / "site")
+    assert Project(root).build(out=root / "site").ok
+    assert not marker.exists()
+    assert tree(root / "site") == clean[1]
+
+    plant(lambda code: memo._sign(memo._secret(create=False), code))
+    with contextlib.suppress(Exception):  # the planted code is no template
+        Project(root).build(out=None)
+    assert marker.read_text() == "ran"

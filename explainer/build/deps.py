@@ -135,21 +135,29 @@ class Probes:
         self.model = model
         self.templates = templates  # template name -> digest of its source, this build
         self._digests: dict[Probe, str | None] = {}
+        self._probe_of: dict[tuple, Probe] = {}
 
     def record(self, reads: Iterable[tuple]) -> list[tuple[Probe, str]]:
-        """A page's reads as probes with their digests, in a stable order."""
+        """A page's reads as probes with their digests (pages share most reads: each read
+        is turned into a probe once per build)."""
         found: set[Probe] = set()
+        probe_of = self._probe_of
         for read in reads:
-            first = read[0]
-            if first is TEMPLATE:
-                found.add(("t", read[1]))
-            elif isinstance(first, Claim) or read[1] in _written(type(first)):
-                found.add(("a", self.model.key(first), WHOLE))
-            elif len(read) == 2:
-                found.add(("a", self.model.key(first), read[1]))
-            else:
-                found.add(("m", self.model.key(first), read[1], read[2]))
-        return [(probe, self.digest(probe)) for probe in sorted(found)]
+            probe = probe_of.get(read)
+            if probe is None:
+                probe = probe_of[read] = self._probe(read)
+            found.add(probe)
+        return [(probe, self.digest(probe)) for probe in found]
+
+    def _probe(self, read: tuple) -> Probe:
+        first = read[0]
+        if first is TEMPLATE:
+            return ("t", read[1])
+        if isinstance(first, Claim) or read[1] in _written(type(first)):
+            return ("a", self.model.key(first), WHOLE)
+        if len(read) == 2:
+            return ("a", self.model.key(first), read[1])
+        return ("m", self.model.key(first), read[1], read[2])
 
     def digest(self, probe: Probe) -> str | None:
         """What the probe finds in this build; None if it finds nothing at all."""

@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import hmac
 import importlib
+import io
 import marshal
 import os
 import secrets
@@ -36,6 +37,9 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jinja2
+import jinja2.bccache
 
 from .deps import Probe, digest
 
@@ -221,14 +225,65 @@ def _memo_from(data, out: str) -> Memo | None:
     return memo
 
 
+# -- this user's cache folder: compiled templates ---------------------------------------
+
+
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates, in this user's own cache folder (never the project's), signed:
+    a new process compiles a template only the first time this machine sees its text.
+
+    Each file is a template's compiled code by its name and file, with the digest of its
+    source (Jinja's `Bucket` drops code whose source differs) and of the engine (explainer's
+    code sets the environment's options). Loading code runs it, so a file whose signature
+    does not check is ignored, like one that is missing.
+    """
+
+    def __init__(self) -> None:
+        self.folder = os.path.join(_user_folder(), f"templates-{ENGINE[:16]}")
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        secret = _secret(create=False)
+        if secret is None:
+            return
+        try:
+            fd = os.open(os.path.join(self.folder, bucket.key), os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as f:
+                data = f.read(MAX_BYTES + 1)
+        except OSError:
+            return
+        mac, _, code = data.partition(b"\n")
+        if len(data) <= MAX_BYTES and hmac.compare_digest(mac, _sign(secret, code)):
+            bucket.load_bytecode(io.BytesIO(code))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        secret = _secret(create=True)
+        if secret is None:
+            return
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        code = out.getvalue()
+        with contextlib.suppress(OSError):  # best effort, like the memo
+            os.makedirs(self.folder, mode=0o700, exist_ok=True)
+            tmp = os.path.join(self.folder, f".{bucket.key}-{secrets.token_hex(8)}")
+            fd = os.open(tmp, _NEW_FILE, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(_sign(secret, code) + b"\n" + code)
+            os.replace(tmp, os.path.join(self.folder, bucket.key))
+
+
 # -- the signing key -------------------------------------------------------------------
+
+
+def _user_folder() -> str:
+    """This user's cache folder for explainer (XDG_CACHE_HOME or ~/.cache)."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(home, "explainer")
 
 
 def _secret(create: bool) -> bytes | None:
     """This user's key for signing build caches, from their own cache folder (never the
     project's), made on first use. None if there is no such folder to keep it in."""
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(home, "explainer")
+    folder = _user_folder()
     path = os.path.join(folder, "cache-key")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)

@@ -18,7 +18,7 @@ from ..content.rules import check_sourcing
 from ..content.schema import validate
 from ..diagnostics import Diagnostics
 from ..site.render import Renderer
-from .memo import Memo
+from .memo import Memo, TemplateCode
 from .speed import Mode, Speed
 from .write import write
 
@@ -51,6 +51,7 @@ class Project:
         self.jobs = jobs  # processes for parsing and rendering (`workers.cores()`)
         self.md = make_markdown()
         self.renderer = Renderer(self.root, self.md)
+        self.renderer.env.bytecode_cache = TemplateCode()  # compiled once per machine
         self.memory = Memo()
 
     def build(

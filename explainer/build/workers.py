@@ -110,6 +110,7 @@ class Team:
         of every portion, in item order. A portion whose child failed is parsed here."""
         portions = _portions(self.parsing, self.jobs)
         results = [[parse(item) for item in portions[0]]]
+        self.owner.update((id(item), 0) for item in portions[0])
         for index in range(1, self.jobs):
             result = _receive(self.children[index].reader) if index in self.children else None
             parsed_by = index

@@ -244,20 +244,19 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def getattr(self, obj, attribute: str):
         kind = type(obj)
-        if kind is Strings:
-            if self.reads is not None:
-                self.reads.add((obj, attribute))
-            if attribute in obj:
-                return obj[attribute]
+        public = _PUBLIC.get(kind)
+        if public is None:
+            public = _PUBLIC[kind] = _public(kind)
+        if public is False:  # not data: Jinja's own sandbox checks
+            return super().getattr(obj, attribute)
+        noted = public.get(attribute)
+        if noted is None:
             return self.undefined(obj=obj, name=attribute)
-        public = _public(kind)
-        if public is not None:
-            if attribute not in public:
-                return self.undefined(obj=obj, name=attribute)
-            if self.reads is not None and public[attribute]:
-                self.reads.add((obj, attribute))
-            return getattr(obj, attribute)
-        return super().getattr(obj, attribute)
+        if noted and self.reads is not None:
+            self.reads.add((obj, attribute))
+        if kind is Strings:
+            return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
+        return getattr(obj, attribute)
 
     def getitem(self, obj, argument):
         if isinstance(argument, str) and (type(obj) is Strings or dataclasses.is_dataclass(obj)):
@@ -301,13 +300,22 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         return super()._load_template(name, globals)
 
 
-@functools.cache
-def _public(cls) -> dict[str, bool] | None:
+class _AnyString(dict):
+    """Strings' public names: any key of the mapping (looked up by `getattr`)."""
+
+    def get(self, name, default=None):
+        return True
+
+
+_PUBLIC: dict[type, dict | bool] = {Strings: _AnyString()}
+
+
+def _public(cls) -> dict[str, bool] | bool:
     """What templates may read of a data class: name -> whether reading it is recorded
-    (attributes are; methods are recorded when called, with their arguments). None for
+    (attributes are; methods are recorded when called, with their arguments). False for
     other classes."""
     if not dataclasses.is_dataclass(cls):
-        return None
+        return False
     hidden = {"pos", "field_pos", "body_line", "at"}
     names = {f.name: True for f in dataclasses.fields(cls)}
     for name in dir(cls):
