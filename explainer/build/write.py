@@ -158,7 +158,8 @@ def _remove(folder: Path) -> None:
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
                     os.unlink(entry.path)
-        os.unlink(folder / MARKER)
+        with contextlib.suppress(FileNotFoundError):  # an empty folder that was out_dir
+            os.unlink(folder / MARKER)
         os.rmdir(folder)
 
 
