@@ -111,7 +111,7 @@ def _edit(root: Path, kind: str):
 
 
 def _port(proc: subprocess.Popen) -> int:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 600  # the first build of a large site, in one process
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if line.startswith("serving http://"):

@@ -183,11 +183,7 @@ class Probes:
         if kind == "m":
             return getattr(obj, probe[2])(*probe[3])
         if probe[2] == WHOLE:
-            if type(obj) is Claim:  # most reads of a large site: said directly
-                ids = [s.id for s in obj.sources]
-                return (obj.anchor, obj.text, ids, obj.page, obj.where, obj.disputed,
-                        obj.status, obj.anonymous_only)  # fmt: skip
-            return [getattr(obj, name) for name in _written(type(obj))]
+            return [getattr(obj, name) for name in _whole(type(obj))]
         if isinstance(obj, Mapping):
             return obj.get(probe[2], MISSING)
         return getattr(obj, probe[2], MISSING)
@@ -202,7 +198,8 @@ class Probes:
         if kind in _PLAIN:
             return value
         if kind is list or kind is tuple:
-            return [self.plain(v) for v in value]
+            plain = self.plain
+            return [v if type(v) in _PLAIN else plain(v) for v in value]
         if isinstance(value, str):  # Markup and other text
             return str(value)
         if isinstance(value, set | frozenset):
@@ -215,6 +212,16 @@ class Probes:
 
 
 _PLAIN = frozenset({type(None), bool, int, float, str})
+
+
+@functools.cache
+def _whole(cls) -> tuple[str, ...]:
+    """What a whole-object probe reads: a claim's fields and properties, others' written
+    fields."""
+    if cls is not Claim:
+        return _written(cls)
+    props = [n for n in dir(cls) if not n.startswith("_") and isinstance(getattr(cls, n), property)]
+    return _written(cls) + tuple(sorted(props))
 
 
 @functools.cache

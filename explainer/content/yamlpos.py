@@ -34,6 +34,9 @@ class YamlDoc:
 
     def pos(self, path: tuple) -> Pos:
         """Where the value at `path` was written: its key if it has one, else the value."""
+        found = self.key_pos.get(path) or self.value_pos.get(path)
+        if found is not None:  # nearly always: every written value has a position
+            return found
         for p in (path[:n] for n in range(len(path), -1, -1)):
             if p in self.key_pos:
                 return self.key_pos[p]
