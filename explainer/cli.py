@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from .diagnostics import Diagnostics, Pos, counts, report
 from .urls import is_safe_url
@@ -55,8 +56,10 @@ def _main(argv: list[str] | None, prog: str) -> int:
         argv.insert(0, "build")
     parser = _parser(prog)
     args = parser.parse_args(argv)
-    if getattr(args, "base_url", None) and not is_safe_url(args.base_url):
-        parser.error(f"--base-url {args.base_url!r} is not an http(s) URL or a path")
+    if getattr(args, "base_url", None) is not None and not is_safe_url(args.base_url):
+        hidden = [c for c in args.base_url if not c.isprintable() or c.isspace()]
+        why = f" (it contains U+{ord(hidden[0]):04X})" if hidden else ""
+        parser.error(f"--base-url {args.base_url!r} is not an http(s) URL or a path{why}")
     try:
         if args.command not in PROJECT_COMMANDS:
             return _start(args, prog)
@@ -68,6 +71,8 @@ def _main(argv: list[str] | None, prog: str) -> int:
                 file=sys.stderr,
             )
             return 2
+        if getattr(args, "out", None) is not None:
+            args.out = _out_dir(parser, args.out, root)
         if args.command == "schema":
             return _schema(root)
         if args.command == "serve":
@@ -144,7 +149,7 @@ def _build_or_check(root: Path, args, prog: str) -> int:
 
     start = time.perf_counter()
     checking = args.command == "check"
-    out = Path(args.out) if getattr(args, "out", None) else root / "site"
+    out = getattr(args, "out", None) or root / "site"
     # A build makes millions of small, long-lived objects (tokens, the model): the default
     # collector rescans them all again and again (40 % of a 4,000-page parse). This
     # process builds once and exits, so it may collect rarely.
@@ -182,7 +187,7 @@ def _build_or_check(root: Path, args, prog: str) -> int:
     if checking:
         print(f"checked {pages:,} pages: {counts(result.diagnostics)} ({elapsed:.2f} s)")
         return 0
-    shown = out.relative_to(root) if out.absolute().is_relative_to(root) else out
+    shown = next((out.relative_to(r) for r in (root, root.resolve()) if out.is_relative_to(r)), out)
     reused = result.total - result.rendered
     work = f"rendered {result.rendered:,}, reused {reused:,}" if reused else "all rendered"
     print(
@@ -198,6 +203,54 @@ NO_ADDRESS = (
     "note: no absolute address known, so the site has no sitemap.xml, og:url or og:image: "
     "set url: in content/site.yaml (or pass --base-url https://…)"
 )
+
+
+def _out_dir(parser: argparse.ArgumentParser, value: str, root: Path) -> Path:
+    """The folder `--out` names, as an absolute path without links or `..` (so the message
+    and the lock name the folder really written); a value that cannot be one is a usage
+    error. Relative values are taken from the current folder, as every command does."""
+    from .build.write import out_dir_problem
+
+    def refuse(why: str) -> NoReturn:
+        parser.error(f"--out {value!r}: {why}")
+
+    if not value.strip() or "\x00" in value:
+        refuse("not a folder name")
+    encoded = os.fsencode(value)
+    if any(len(part) > NAME_MAX for part in encoded.split(b"/")):
+        refuse(f"a name in it is longer than {NAME_MAX} bytes, the most a file system allows")
+    if len(encoded) + len(os.fsencode(os.getcwd())) >= PATH_MAX:
+        refuse(f"the path is longer than {PATH_MAX} bytes, the most a file system allows")
+    try:
+        out = Path(os.path.realpath(value))
+        problem = out_dir_problem(out, root)
+    except OSError as e:  # a folder on the way that cannot be read
+        problem = f"cannot use it: {e.strerror or e}"
+    if problem:
+        refuse(problem)
+    return out
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number from 0 to 65535")
+    return port
+
+
+def _host(value: str) -> str:
+    """An address or name to listen on; whether this machine has it, binding tells."""
+    if not value or value != value.strip() or any(c in value for c in "/\x00"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an address: use 127.0.0.1, or 0.0.0.0 for every interface"
+        )
+    return value
+
+
+NAME_MAX, PATH_MAX = 255, 4096  # Linux's limits (os.pathconf would ask the file system)
 
 
 def print_rule_summary(diags: Diagnostics, suppressed: dict[str, int]) -> None:
@@ -279,13 +332,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     serve = sub.add_parser("serve", parents=[common], help="preview with live reload")
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+        "--host", type=_host, default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     serve.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=8000,
-        help="port to listen on; 0 picks a free one (default: 8000)",
+        help="port to listen on, 0 to 65535; 0 picks a free one (default: 8000)",
     )
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.add_argument(

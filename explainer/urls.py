@@ -11,6 +11,7 @@ alone only the path: absolute URLs then still point at `url`, the production add
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -75,9 +76,11 @@ def is_safe_url(url: str) -> bool:
     """Only http(s), mailto and relative URLs reach a page.
 
     Browsers drop tabs and newlines inside URLs (`java\tscript:`), so any control
-    character or space makes a URL unsafe rather than being stripped.
+    character or space makes a URL unsafe rather than being stripped: every kind Unicode
+    has (U+0085, U+2028, no-break and ideographic spaces), and the invisible format
+    characters (U+200B, U+202E, U+FEFF) that make a URL read as another.
     """
-    if not url or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
+    if not url or any(unicodedata.category(c)[0] in "CZ" or c.isspace() for c in url):
         return False
     try:
         urlsplit(url)  # "http://[x" would make every later urlsplit raise ValueError

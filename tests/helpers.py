@@ -18,9 +18,13 @@ class Run:
 
 
 def run_cli(root: Path, *args: str) -> Run:
+    """`build.py ARGS --root ROOT` in this process; a usage error is exit status 2."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([*args, "--root", str(root)] if args else ["--root", str(root)])
+        try:
+            code = main([*args, "--root", str(root)] if args else ["--root", str(root)])
+        except SystemExit as e:  # argparse's usage errors
+            code = e.code
     return Run(code, out.getvalue(), err.getvalue())
 
 

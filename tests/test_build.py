@@ -175,16 +175,22 @@ def test_two_builds_are_byte_identical(project, monkeypatch):
 
 
 def test_refuses_dangerous_output_directories(project):
+    """A dangerous --out is a usage error (exit 2) naming the flag; site/ (no flag) exit 1."""
     for out in [".", "content", "templates", ".."]:
         result = run_cli(project, "build", "--out", str(project / out))
-        assert result.code == 1, out
-        assert "refusing to write the site" in result.err
+        assert result.code == 2, out
+        assert f"error: --out '{project / out}': refusing to write the site" in result.err
     foreign = project / "mine"
     write(project, "mine/notes.txt", "precious")
     result = run_cli(project, "build", "--out", str(foreign))
-    assert result.code == 1
+    assert result.code == 2
     assert "was not made by explainer" in result.err
     assert (foreign / "notes.txt").read_text() == "precious"
+    write(project, "site/notes.txt", "precious")
+    result = run_cli(project, "build")
+    assert result.code == 1
+    assert "site: error: refusing to replace" in result.err
+    assert (project / "site/notes.txt").read_text() == "precious"
 
 
 def test_rebuild_replaces_stale_files(project):

@@ -244,6 +244,6 @@ def test_missing_required_file(project):
 
 
 def test_usage_error_exits_2(project):
-    with pytest.raises(SystemExit) as e:
-        run_cli(project, "build", "--no-such-flag")
-    assert e.value.code == 2
+    result = run_cli(project, "build", "--no-such-flag")
+    assert result.code == 2
+    assert "unrecognized arguments: --no-such-flag" in result.err

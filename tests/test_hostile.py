@@ -628,8 +628,8 @@ CASES = [
     error(
         "static-file-linked-outside",
         [link("templates/static/secret.txt", "OUTSIDE/secret.txt")],
-        "templates/static/secret.txt: error: file is a link to outside the project; not "
-        "publishing it",
+        "templates/static/secret.txt: error: file is a link to outside the project; refusing "
+        "to read it",
     ),
     error(
         "non-utf8-template",

@@ -21,6 +21,7 @@ from conftest import REPO, THEME
 
 from explainer.build import workers
 from explainer.build.pipeline import Project
+from explainer.build.write import MARKER, MARKER_TEXT
 from explainer.site.render import Site
 
 PAGES = 6
@@ -307,7 +308,10 @@ def test_one_changed_file_is_renamed_into_place_and_the_rest_stay(tmp_path):
     site_inode = (root / "site").stat().st_ino
     target = root / "content/pages/extra-3.md"
     target.write_text(target.read_text() + "\nOne more sentence.\n")
-    (tmp_path / "project/.site.tmp-killed").write_text("a killed build's file")
+    killed = tmp_path / "project/.site.tmp-killed"  # a killed build's folder, marked as ours
+    killed.mkdir()
+    (killed / MARKER).write_bytes(MARKER_TEXT)
+    (killed / "file").write_text("a killed build's file")
     assert Project(root).build(out=root / "site").ok
     assert (root / "site").stat().st_ino == site_inode  # not swapped: one file replaced
     assert "One more sentence." in (root / "site/extra-3/index.html").read_text()

@@ -20,6 +20,8 @@ import pytest
 from conftest import REPO, make_project
 from helpers import run_cli
 
+from explainer.build.write import MARKER, MARKER_TEXT
+
 KILLS = 20
 ACTORS = 200  # about a second per build: long enough to be caught in every stage
 
@@ -126,6 +128,7 @@ def test_concurrent_builds_end_with_a_whole_site(big_project: Path):
 
 
 def test_leftovers_of_a_killed_build_are_removed_by_the_next(project: Path):
+    """Leftovers are known by explainer's marker inside them, not by their names alone."""
     assert run_cli(project, "build").code == 0
     tmp = project / ".site.tmp-killed"
     (tmp / "actors").mkdir(parents=True)
@@ -133,6 +136,8 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(project: Path):
     old = project / ".site.old-999"
     old.mkdir()
     (old / "index.html").write_text("old")
+    for folder in (tmp, old):
+        (folder / MARKER).write_bytes(MARKER_TEXT)
     assert run_cli(project, "build").code == 0
     assert leftovers(project) == []
     assert "half" not in (project / "site/actors/index.html").read_text()

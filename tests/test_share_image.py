@@ -66,7 +66,7 @@ def test_long_headlines_wrap_and_are_cut_with_an_ellipsis():
     assert len(lines) == 3
     assert lines[-1].endswith("…")
     assert all(font.getlength(line) <= 500 for line in lines)
-    assert wrap("two words", font, 1000) == ["two words"]
+    assert wrap("two words", font, 1000, max_lines=2) == ["two words"]
 
 
 AT = "templates/share_card.yaml:1:1: error: "

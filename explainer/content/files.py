@@ -1,7 +1,7 @@
 """Reading project files safely: inside the project, regular, bounded, UTF-8.
 
 Every file explainer reads from a project (content, templates, strings, the card's
-fonts) comes through `read_text` or `check_inside`, so one rule decides what may be
+fonts) comes through `read_text` or `read_bytes`, so one rule decides what may be
 read: nothing that leads out of the project, nothing that is not a regular file,
 nothing larger than its limit.
 """
@@ -50,24 +50,8 @@ def read_text(
     def where(*line_col: int) -> Pos:  # the display path is worked out for messages only
         return Pos(display or _rel(path, root), *line_col)
 
-    try:
-        real = path
-        if not folder_checked or stat.S_ISLNK(os.lstat(path).st_mode):
-            real = path.resolve(strict=True)
-            if not real.is_relative_to(_resolved(root)):
-                diags.error(where(), "file is a link to outside the project; refusing to read it")
-                return None
-        if not stat.S_ISREG(real.stat().st_mode):  # a FIFO or device would block or never end
-            diags.error(where(), "not a regular file; refusing to read it")
-            return None
-        with open(real, "rb") as f:  # read at most the limit, even if the file grows meanwhile
-            data = f.read(limit + 1)
-        if len(data) > limit:
-            size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
-            diags.error(where(), f"file is larger than {size}")
-            return None
-    except OSError as e:
-        diags.error(where(), f"cannot read file: {e.strerror or e}")
+    data = read_bytes(path, root, diags, limit, folder_checked, display)
+    if data is None:
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -84,6 +68,47 @@ def read_text(
         diags.error(where(line), "file contains a NUL character")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_bytes(
+    path: Path,
+    root: Path,
+    diags: Diagnostics,
+    limit: int = MAX_FILE_BYTES,
+    folder_checked: bool = False,
+    display: str | None = None,
+) -> bytes | None:
+    """The file's bytes, or None after a diagnostic: see `read_text` for the arguments.
+
+    The file type is checked on the open file, which is opened without blocking and
+    without following a link in its last name, so neither a FIFO nor a file swapped
+    for one (or for a link) after the check can hang or mislead the build.
+    """
+
+    def where() -> Pos:  # worked out for messages only
+        return Pos(display or _rel(path, root))
+
+    try:
+        real = path
+        if not folder_checked or stat.S_ISLNK(os.lstat(path).st_mode):
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(_resolved(root)):
+                diags.error(where(), "file is a link to outside the project; refusing to read it")
+                return None
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+        with os.fdopen(os.open(real, flags), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # a FIFO or a device never ends
+                diags.error(where(), "not a regular file; refusing to read it")
+                return None
+            data = f.read(limit + 1)  # at most the limit, even if the file grows meanwhile
+    except OSError as e:
+        diags.error(where(), f"cannot read file: {e.strerror or e}")
+        return None
+    if len(data) > limit:
+        size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+        diags.error(where(), f"file is larger than {size}")
+        return None
+    return data
 
 
 @functools.lru_cache(maxsize=8)

@@ -5,9 +5,14 @@ Three parts, each in its own module:
 - `preview.Preview` builds in-process with one long-lived `Project` and serves the
   last good build from memory (the preview never writes site/), as a WSGI app;
 - `watch.Watcher` reports saves in content/ and templates/ with `watchfiles`;
-- livereload does the browser side: its WSGI container injects the client script
-  before `</head>` of every HTML response, and its websocket handler tells the
-  client to reload the page or, after a CSS-only change, to swap stylesheets.
+- livereload does the browser side: its client script, injected here before `</head>`
+  of HTML responses only, and its websocket handler, which tells the client to reload
+  the page or, after a CSS-only change, to swap stylesheets.
+
+The preview answers only requests addressed to it: a `Host` other than the address it
+listens on, a localhost name or (when it listens on every interface) an IP address is
+refused with 421, so a web page cannot reach it through DNS rebinding; and the reload
+websocket refuses pages of other origins.
 
 livereload's `Server.serve()` is not used as a whole: in app mode it turns on
 Tornado's autoreload (which re-executes the process when a Python file changes),
@@ -27,13 +32,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import logging
 import signal
+import socket
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from ..build.pipeline import Project
 from .preview import Outcome, Preview
@@ -52,6 +61,13 @@ LIVE_SCRIPT = (
 
 class PortInUse(Exception):
     pass
+
+
+class BadAddress(Exception):
+    """--host or --port cannot be listened on; the message names the flag."""
+
+
+EVERY_INTERFACE = ("0.0.0.0", "::")
 
 
 class PreviewServer:
@@ -78,6 +94,7 @@ class PreviewServer:
         self.watcher = Watcher(root, WATCHED, self.preview.post, poll=poll, err=self.err)
         self.ready = threading.Event()  # set once requests are answered
         self._sockets: list = []
+        self._addresses: set[str] = set()  # this preview's own, for `allowed_host`
         self._loop = None
         self._stopped: asyncio.Event | None = None
         self._stop_requested = threading.Event()
@@ -94,14 +111,46 @@ class PreviewServer:
 
         try:
             self._sockets = bind_sockets(self.port, self.host)
+        except socket.gaierror as e:
+            raise BadAddress(f"--host {self.host!r}: no such address ({e.strerror})") from None
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
                 raise PortInUse(
                     f"port {self.port} on {self.host} is already in use (another preview?); "
                     "choose another with --port, or --port 0 for any free port"
                 ) from None
+            if e.errno == errno.EADDRNOTAVAIL:
+                raise BadAddress(
+                    f"--host {self.host!r}: not an address of this machine ({e.strerror}); "
+                    "use 127.0.0.1, or 0.0.0.0 for every interface"
+                ) from None
+            if e.errno == errno.EACCES:
+                raise BadAddress(
+                    f"--port {self.port}: not allowed to listen on it ({e.strerror}); "
+                    "choose a port above 1023, or --port 0 for any free port"
+                ) from None
             raise
         self.port = self._sockets[0].getsockname()[1]
+        self._addresses = {self.host.lower(), *(s.getsockname()[0] for s in self._sockets)}
+
+    def allowed_host(self, host: str) -> bool:
+        """Whether a request's `Host` (or a websocket's origin, `host:port`) names this
+        preview: its port, and its own address, a localhost name, a loopback address, or
+        any IP address when it listens on every interface. A domain name that only
+        resolves here (DNS rebinding) is not one of them."""
+        name, _, port = host.rpartition(":")
+        if not name or "]" in port:  # no port: 80
+            name, port = host, "80"
+        name = name.lower().removeprefix("[").removesuffix("]").rstrip(".")
+        if port != str(self.port) or not name:
+            return False
+        if name in self._addresses or name == "localhost" or name.endswith(".localhost"):
+            return True
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return address.is_loopback or self.host in EVERY_INTERFACE
 
     def run(self) -> None:
         """Build, watch and serve until `stop()`; Ctrl-C on the main thread stops it too."""
@@ -138,8 +187,10 @@ class PreviewServer:
         if threading.current_thread() is threading.main_thread():  # `docker stop` sends SIGTERM
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._stopped.set)
         self.ready.set()
+        everywhere = " and every other address of this machine" * (self.host in EVERY_INTERFACE)
+        watching = " and ".join(f"{w}/" for w in WATCHED)
         print(
-            f"serving {self.url} (watching {' and '.join(f'{w}/' for w in WATCHED)}; Ctrl-C stops)",
+            f"serving {self.url}{everywhere} (watching {watching}; Ctrl-C stops)",
             file=self.out,
             flush=True,
         )
@@ -157,28 +208,65 @@ class PreviewServer:
             await asyncio.wait_for(server.close_all_connections(), timeout=5)
 
     def _application(self):
-        import livereload
         from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
         from tornado import web
+        from tornado.wsgi import WSGIContainer
+
+        allowed = self.allowed_host
+
+        class ReloadSocket(LiveReloadHandler):
+            """livereload's websocket, for pages of this preview only (it allows any)."""
+
+            def check_origin(self, origin: str) -> bool:
+                parts = urlsplit(origin)
+                return parts.scheme in ("http", "https") and allowed(parts.netloc)
+
+        class ForeignHost(web.RequestHandler):
+            def prepare(self) -> None:
+                self.set_status(421)  # Misdirected Request
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish("This preview answers only at the address it serves at.\n")
+
+        class Application(web.Application):
+            def find_handler(self, request, **kwargs):
+                if not allowed(request.headers.get("Host", "")):
+                    return self.get_handler_delegate(request, ForeignHost)
+                return super().find_handler(request, **kwargs)
 
         # livereload's reload handler reads these class attributes.
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = True
-        # Requests are answered by the preview; livereload wraps it to inject its client.
-        site = livereload.Server(app=self.preview, watcher=self.watcher)
+        site = WSGIContainer(with_script(self.preview, LIVE_SCRIPT))
         handlers = [
-            (r"/livereload", LiveReloadHandler),
+            (r"/livereload", ReloadSocket),
             (r"/livereload.js", LiveReloadJSHandler),
-            *site.get_web_handlers(LIVE_SCRIPT),
+            (r".*", web.FallbackHandler, {"fallback": site}),
         ]
         logging.getLogger("tornado.access").addHandler(logging.NullHandler())
-        return web.Application(handlers, debug=False)
+        return Application(handlers, debug=False)
 
     def _on_rebuilt(self, outcome: Outcome) -> None:
         """Called on the build thread: have the server's thread send the reloads."""
         loop = self._loop
         if loop is not None and outcome.reload:
             loop.add_callback(_send_reloads, outcome.reload)
+
+
+def with_script(app: Callable, script: bytes) -> Callable:
+    """The WSGI `app` with `script` before the `</head>` of its HTML responses, and only
+    those: JSON, XML or text that happens to contain `</head>` is served as built."""
+
+    def wrapped(environ: dict, start_response: Callable) -> list[bytes]:
+        answer: list = []
+        body = b"".join(app(environ, lambda status, headers, *_: answer.extend((status, headers))))
+        status, headers = answer
+        kind = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if kind.split(";")[0].strip().lower() == "text/html" and b"</head>" in body:
+            body = body.replace(b"</head>", script + b"</head>", 1)
+        start_response(status, headers)
+        return [body]
+
+    return wrapped
 
 
 def _send_reloads(paths: list[str]) -> None:
@@ -189,7 +277,7 @@ def _send_reloads(paths: list[str]) -> None:
 
 
 def serve(root: Path, args) -> int:
-    """The `serve` command: exit status 0 after Ctrl-C, 2 if the port is taken."""
+    """The `serve` command: exit status 0 after Ctrl-C, 2 if it cannot listen where asked."""
     server = PreviewServer(
         root,
         host=args.host,
@@ -201,7 +289,7 @@ def serve(root: Path, args) -> int:
     )
     try:
         server.bind()
-    except PortInUse as e:
+    except (PortInUse, BadAddress) as e:
         print(f"explainer: error: {e}", file=sys.stderr)
         return 2
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop

@@ -11,24 +11,28 @@ optional), checked like content.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, fields
-from pathlib import Path
+from dataclasses import dataclass, field, fields
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .. import routes
-from ..content.files import read_text
+from ..content.files import digest, read_bytes, read_text
 from ..content.markdown import inline_text
 from ..content.model import Content, Located
 from ..content.schema import build_item
 from ..content.yamlpos import parse_yaml
 from ..diagnostics import Diagnostics
-from .theme import Theme
+from .assets import MAX_ASSET_BYTES
+from .theme import Theme, is_theme_name
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 STYLE_FILE = "share_card.yaml"
 FACT_CHOICES = ("factbox", "summary")
+NOT_DRAWN = ("pos", "field_pos", "font_data")  # CardStyle fields that are no style
+# More characters than a line of the card can show, at its smallest size, in any font
+# that draws letters at least 3 pixels wide: text is cut to this before it is measured.
+MAX_LINE_CHARS = 400
 
 
 @dataclass(eq=False)
@@ -42,6 +46,8 @@ class CardStyle(Located):
     headline_font: str | None = None  # a .ttf or .otf file of the theme; else Pillow's own font
     text_font: str | None = None  # the kicker, fact and footer
     fact: str = "factbox"  # under the headline: the first fact-box row, or the summary
+    # The font files' bytes by name, read by `load_style` (not a field of the YAML file).
+    font_data: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,41 @@ def load_style(theme: Theme, diags: Diagnostics) -> CardStyle | None:
         font = getattr(style, name)
         if font is None:
             continue
-        found = theme.find(font)
-        try:
-            ImageFont.truetype(str(found[0]) if found else font, 10)
-        except OSError:
-            diags.error(style.at(name), f"{name} {font} is not a readable font file of the theme")
+        if not is_theme_name(font):
+            diags.error(
+                style.at(name),
+                f"{name} {font} must be a path inside the theme, such as fonts/DejaVuSans.ttf "
+                "(not absolute, no '..' or hidden names)",
+            )
             ok = False
+            continue
+        errors = len(diags.errors)
+        data = read_font(theme, font, diags)
+        if data is None:
+            if len(diags.errors) == errors:  # else the file's own problem was reported
+                diags.error(
+                    style.at(name), f"{name} {font} is not a readable font file of the theme"
+                )
+            ok = False
+            continue
+        style.font_data[font] = data
     return style if ok else None
+
+
+def read_font(theme: Theme, name: str, diags: Diagnostics) -> bytes | None:
+    """A font file of the theme, read like any other theme file and checked by FreeType.
+    None if it cannot be used; a file that cannot be read at all is reported here."""
+    found = theme.find(name)
+    if found is None:
+        return None
+    data = read_bytes(found[0], found[1], diags, MAX_ASSET_BYTES, display=theme.display(found[0]))
+    if data is None:
+        return None
+    try:
+        ImageFont.truetype(io.BytesIO(data), 10)
+    except OSError:
+        return None
+    return data
 
 
 _drawn: dict[tuple, bytes] = {}  # the last card drawn in this process, by its inputs
@@ -112,15 +146,12 @@ def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
         label, fact = row.label, inline_text(md, row.value)
     args = (site.kicker, site.title, label, fact, site.publisher.name)
     # Drawing takes about 0.1 s; the dev server rebuilds on every save, and the card rarely
-    # changes. Key on everything the pixels depend on, font files included.
-    fonts = {f: theme.find(f) for f in (style.headline_font, style.text_font) if f}
-    fonts = {name: found[0] for name, found in fonts.items() if found}
+    # changes. Key on everything the pixels depend on, the font files' bytes included.
+    fonts = style.font_data
     key = (
         *args,
-        tuple(
-            getattr(style, f.name) for f in fields(CardStyle) if f.name not in ("pos", "field_pos")
-        ),
-        tuple((str(f), f.stat().st_mtime_ns) for f in fonts.values()),
+        tuple(getattr(style, f.name) for f in fields(CardStyle) if f.name not in NOT_DRAWN),
+        tuple((name, digest(data)) for name, data in sorted(fonts.items())),
     )
     if key not in _drawn:
         _drawn.clear()
@@ -137,15 +168,15 @@ def draw_card(
     fact: str,
     footer: str,
     style: CardStyle,
-    fonts: dict[str, Path] | None = None,
+    fonts: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The PNG bytes; the same arguments give the same bytes. `fonts`: font file by the
-    name the style gives it."""
+    """The PNG bytes; the same arguments give the same bytes. `fonts`: the bytes of each
+    font file, by the name the style gives it."""
 
     def font(size: int, file: str | None = style.text_font) -> ImageFont.FreeTypeFont:
         if file and fonts and file in fonts:
-            path = str(fonts[file])
-            return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+            data = io.BytesIO(fonts[file])
+            return ImageFont.truetype(data, size, layout_engine=ImageFont.Layout.BASIC)
         return ImageFont.load_default(size=size)
 
     image = Image.new("RGB", (WIDTH, HEIGHT), style.background)
@@ -155,7 +186,7 @@ def draw_card(
 
     y = MARGIN
     small = font(28)
-    draw.text((MARGIN, y), kicker.upper(), font=small, fill=style.accent)
+    draw.text((MARGIN, y), one_line(kicker.upper(), small, width), font=small, fill=style.accent)
     y += 56
 
     footer_y = HEIGHT - MARGIN - 28
@@ -167,8 +198,9 @@ def draw_card(
     for size in range(76, 39, -4):  # the largest headline that fits, at most 4 lines
         head_font, line_height = font(size, style.headline_font), round(size * 1.18)
         fits = min(4, room // line_height)
-        lines = wrap(headline, head_font, width)
-        if len(lines) <= fits:
+        lines, complete = fill(headline, head_font, width, fits)
+        if complete:
+            lines = lines or [""]
             break
     else:
         lines = wrap(headline, head_font, width, max_lines=max(1, fits))
@@ -178,33 +210,85 @@ def draw_card(
 
     y += 36
     if label:
-        draw.text((MARGIN, y), label.upper(), font=label_font, fill=style.accent)
+        label = one_line(label.upper(), label_font, width)
+        draw.text((MARGIN, y), label, font=label_font, fill=style.accent)
         y += 34
     for line in fact_lines:
         draw.text((MARGIN, y), line, font=fact_font, fill=style.muted)
         y += 44
 
     draw.line((MARGIN, footer_y - 20, WIDTH - MARGIN, footer_y - 20), fill=style.muted, width=1)
-    draw.text((MARGIN, footer_y), footer, font=small, fill=style.text)
+    draw.text((MARGIN, footer_y), one_line(footer, small, width), font=small, fill=style.text)
 
     out = io.BytesIO()
     image.save(out, "PNG")  # optimize=True saved 4 % of the bytes for 4 times the time
     return out.getvalue()
 
 
-def wrap(
-    text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int | None = None
-) -> list[str]:
-    """Greedy word wrap to `width` pixels; a cut-off last line ends in an ellipsis."""
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap to `width` pixels in at most `max_lines` lines; text that does not
+    fit ends in an ellipsis."""
+    lines, complete = fill(text, font, width, max_lines)
+    if complete:
+        return lines or [""]
+    if not lines:  # nothing but spaces before the cut
+        return ["…"]
+    last = lines[-1]
+    while " " in last and font.getlength(last + " …") > width:
+        last = last.rsplit(" ", 1)[0]
+    if font.getlength(last + " …") > width:  # one word, and too wide with the ellipsis
+        last = last[: _longest_fit(last, " …", font, width)]
+    return [*lines[:-1], last + " …"]
+
+
+def fill(
+    text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int
+) -> tuple[list[str], bool]:
+    """The greedy wrap of `text` to `width` pixels, up to `max_lines` lines, and whether all
+    of it fits in them.
+
+    It takes time linear in what the lines can show, however long the text: the text is
+    first cut to `MAX_LINE_CHARS` per line, and a word wider than a line (which could not
+    be shown whole) is broken where a binary search of its prefixes says, instead of
+    being drawn past the card's edge.
+    """
+    if max_lines < 1:
+        return [], not text.strip()
+    budget = max_lines * MAX_LINE_CHARS
+    complete = not text[budget:].strip()
     lines: list[str] = []
-    for word in text.split():
+    for word in text[:budget].split():
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
+            continue
+        while len(lines) < max_lines and font.getlength(word) > width:
+            cut = max(1, _longest_fit(word, "", font, width))
+            lines.append(word[:cut])
+            word = word[cut:]
+        if len(lines) == max_lines:
+            return lines, False
+        lines.append(word)
+    return lines, complete
+
+
+def one_line(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """`text` as it is if it fits on one line, else cut to fit, with an ellipsis."""
+    if len(text) <= MAX_LINE_CHARS and font.getlength(text) <= width:
+        return text
+    return wrap(text, font, width, 1)[0]
+
+
+def _longest_fit(text: str, after: str, font: ImageFont.FreeTypeFont, width: int) -> int:
+    """The largest n for which `text[:n] + after` fits in `width` pixels (0 if none): a
+    doubling search, then a binary one, so only about twice what fits is ever measured."""
+    low, high = 0, 1
+    while high <= len(text) and font.getlength(text[:high] + after) <= width:
+        low, high = high, high * 2
+    high = min(high - 1, len(text))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if font.getlength(text[:mid] + after) <= width:
+            low = mid
         else:
-            lines.append(word)
-    if max_lines is not None and len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and font.getlength(last + " …") > width:
-            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-        lines = [*lines[: max_lines - 1], last + " …"]
-    return lines or [""]
+            high = mid - 1
+    return low

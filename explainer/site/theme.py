@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from string import Formatter
 
@@ -39,10 +41,17 @@ class Theme:
         self.folders = [(self.project, root), (BUILTIN, BUILTIN)]
 
     def find(self, name: str) -> tuple[Path, Path] | None:
-        """(path, containing root) of the first theme file called `name`, or None."""
+        """(path, containing root) of the first theme file called `name`, or None.
+
+        `name` is a relative path such as 'fonts/x.ttf': an absolute path, `..` or a
+        hidden name (`.git/config`) is no theme file. Whether the file found may be read
+        (inside the project, regular) is for `read_text` and `read_bytes` to say.
+        """
+        if not is_theme_name(name):
+            return None
         for folder, inside in self.folders:
             path = folder / name
-            if path.is_file() or path.is_symlink():
+            if os.path.lexists(path):
                 return path, inside
         return None
 
@@ -54,12 +63,15 @@ class Theme:
         return read_text(found[0], found[1], diags, display=self.display(found[0]))
 
     def names(self, folder: str) -> list[str]:
-        """Every file under `folder` (e.g. 'static') in either place, by relative name."""
+        """Every file under `folder` (e.g. 'static') in either place, by relative name.
+
+        Hidden files and folders are left out (they are never published), and so is
+        what lies behind a link to a folder outside the project: the link itself is
+        listed, so reading it reports it.
+        """
         found = set()
-        for base, _ in self.folders:
-            top = base / folder
-            if top.is_dir() and not top.is_symlink():
-                found.update(p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file())
+        for base, inside in self.folders:
+            found.update(_walk(base / folder, inside.resolve()))
         return sorted(found)
 
     def display(self, path: Path | str) -> str:
@@ -72,6 +84,42 @@ class Theme:
 
     def order(self) -> str:
         return f"looked in {PROJECT_FOLDER}/, then in the built-in theme {self.display(BUILTIN)}/"
+
+
+def is_theme_name(name: str) -> bool:
+    """A relative path of plain, visible names: no '', '.', '..', hidden or absolute parts."""
+    return all(part and part[0] != "." and "\\" not in part for part in name.split("/"))
+
+
+def _walk(top: Path, inside: Path, rel: str = "") -> Iterator[str]:
+    """Relative names of the files under `top`, following links only to folders that are
+    inside `inside` (each folder once); a link leading out is named, not entered."""
+    seen = set()
+    stack = [(top, rel)]
+    while stack:
+        folder, prefix = stack.pop()
+        real = folder.resolve()
+        if not real.is_relative_to(inside):
+            if prefix:
+                yield prefix.rstrip("/")
+            elif os.path.lexists(folder):  # the folder itself leads out: name it
+                yield ""
+            continue
+        if real in seen or not real.is_dir():
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = f"{prefix}{entry.name}"
+            if entry.is_dir():  # follows a link: its target is checked when it is popped
+                stack.append((Path(entry.path), f"{name}/"))
+            else:
+                yield name
 
 
 def load_strings(theme: Theme, language: str, diags: Diagnostics) -> dict | None:
@@ -332,12 +380,20 @@ class TemplateLoader(jinja2.BaseLoader):
         text = read_text(path, inside, diags, display=self.theme.display(path))
         if text is None:
             raise TemplateFileError(diags.items[0].pos, diags.items[0].message)
-        mtime = path.stat().st_mtime
+        mtime = _mtime(path)
         self.digests[template] = digest(text)  # of the version Jinja now compiles
-        return text, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+        return text, str(path), lambda: mtime is not None and _mtime(path) == mtime
 
     def list_templates(self) -> list[str]:
         return self.theme.names("")
+
+
+def _mtime(path: Path) -> float | None:
+    """The file's modification time, or None if it is gone (deleted while building)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 class TemplateFileError(jinja2.TemplateError):
