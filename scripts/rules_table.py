@@ -3,7 +3,7 @@
     python scripts/rules_table.py           # print the table
     python scripts/rules_table.py --write   # put it into README.md, between its markers
 
-Each rule's id, default severity and summary come from explainer/content/rules.py, so the
+Each rule's id, default severity, summary and example come from explainer/content/rules.py, so the
 README cannot drift from what `check` does (tests/test_rules.py compares them).
 """
 
@@ -12,15 +12,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+sys.path.insert(0, str(ROOT))  # the checkout's engine, installed or not
 START, END = "<!-- rules table: scripts/rules_table.py -->", "<!-- end of rules table -->"
 
 
 def table() -> str:
     from explainer.content.rules import RULES
 
-    rows = ["| rule | default | what it asks |", "| --- | --- | --- |"]
-    rows += [f"| `{r.id}` | {r.severity} | {r.summary} |" for r in RULES.values()]
+    rows = ["| rule | default | what it asks | example finding |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{r.id}` | {r.severity} | {r.summary} | `{r.example}` |" for r in RULES.values()]
     return "\n".join(rows)
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import run_cli, write
 from test_errors import replace
+
+from explainer.content.rules import RULES
 
 
 def check(root, *args):
@@ -414,3 +418,18 @@ def test_own_reporting_needs_no_outlet(project):
     result = check(project, "--strict")
     assert findings(result, "outlet-named") == []
     assert findings(result, "unused-source") == []
+
+
+def test_the_readme_rules_table_is_made_from_the_rules():
+    """The README's table was kept by hand before and could drift from what `check` does
+    (a rule added or its severity changed without the README)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "rules_table.py"
+    spec = importlib.util.spec_from_file_location("rules_table", path)
+    rules_table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rules_table)
+    readme = rules_table.README.read_text()
+    assert rules_table.with_table(readme) == readme, "run: python scripts/rules_table.py --write"
+    for rule_id in RULES:
+        assert f"| `{rule_id}` |" in readme

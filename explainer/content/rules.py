@@ -54,22 +54,30 @@ class Finding:
 class Rule:
     id: str
     severity: str
-    summary: str
+    summary: str  # what the rule asks, in the README's words (Markdown)
+    example: str  # one finding as `check` prints it
     check: Callable[[Content], Iterator[Finding]]
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: str, summary: str):
+def rule(id: str, severity: str, summary: str, *, example: str):
+    """Register a rule; scripts/rules_table.py makes the README's table from these."""
+
     def register(check):
-        RULES[id] = Rule(id, severity, summary, check)
+        RULES[id] = Rule(id, severity, summary, example, check)
         return check
 
     return register
 
 
-@rule("fact-unsourced", "error", "every fact-box row and timeline event cites a source")
+@rule(
+    "fact-unsourced",
+    "error",
+    "every fact-box row and timeline event cites a source",
+    example="content/factbox.yaml:6:5: error: fact-box row 'Status' cites no source",
+)
 def _fact_unsourced(content: Content):
     rows = content.fact_rows
     for item, what in [(r, f"fact-box row '{r.label}'") for r in rows] + [
@@ -79,14 +87,24 @@ def _fact_unsourced(content: Content):
             yield Finding(item, item.at("sources"), f"{what} cites no source")
 
 
-@rule("quote-unsourced", "error", "every quote names the source it was taken from")
+@rule(
+    "quote-unsourced",
+    "error",
+    "every quote names the source it was taken from",
+    example="content/quotes.yaml:7:3: error: quote 'we-talk' cites no source",
+)
 def _quote_unsourced(content: Content):
     for quote in content.quotes:
         if not quote.sources:
             yield Finding(quote, quote.at("sources"), f"quote '{quote.id}' cites no source")
 
 
-@rule("paragraph-unsourced", "warning", "every narrative paragraph carries a source annotation")
+@rule(
+    "paragraph-unsourced",
+    "warning",
+    "every narrative paragraph carries at least one `[claim]{src=…}`",
+    example="content/sections/01-offer.md:11:1: warning: paragraph has no source annotation: …",
+)
 def _paragraph_unsourced(content: Content):
     for doc in content.sections:
         for line, text in doc.unsourced:
@@ -99,7 +117,18 @@ def _paragraph_unsourced(content: Content):
             )
 
 
-@rule("prose-unsourced", "warning", "the standfirst and actors' stance and bio cite sources")
+@rule(
+    "prose-unsourced",
+    "warning",
+    (
+        "the site `summary` and every actor's `stance` and `bio` cite their sources "
+        "inline (or, if framing only, say why in a suppression)"
+    ),
+    example=(
+        "content/actors.yaml:4:3: warning: stance of actor 'minister' carries no source "
+        "annotation: …"
+    ),
+)
 def _prose_unsourced(content: Content):
     items = [(content.site, "summary", "the site summary")] + [
         (a, name, f"{name} of actor '{a.id}'")
@@ -119,7 +148,12 @@ def _prose_unsourced(content: Content):
             )
 
 
-@rule("heading-order", "warning", "headings in Markdown do not skip a level")
+@rule(
+    "heading-order",
+    "warning",
+    "Markdown headings do not skip a level, below the section's (h2) or page's (h1) title",
+    example="content/pages/about.md:6:1: warning: heading 'Two' is h4 after h2; use ### …",
+)
 def _heading_order(content: Content):
     # A section's title is an h2 on the home page, a page's title its h1.
     for docs, top in ((content.sections, 3), (content.pages, 2)):
@@ -153,7 +187,21 @@ def _headings(body: str) -> Iterator[tuple[int, int, str]]:
             yield n, len(m[1]), m[2]
 
 
-@rule("date-unmarked", "warning", "a calendar date in prose says how it is known")
+@rule(
+    "date-unmarked",
+    "warning",
+    (
+        'a calendar date in prose ("12 February 2025", "Feb 12", "2025-02-12") says how '
+        "it is known with `{date=…}`; weekdays alone and month-year are fine; "
+        "corrections and dates' reasoning are the desk's own dated records and are not "
+        "checked"
+    ),
+    example=(
+        "content/sections/01-offer.md:6:35: warning: calendar date '12 February 2025' "
+        "does not say how it is known: mark it [12 February 2025]{date=id} with an entry "
+        "in dates.yaml"
+    ),
+)
 def _date_unmarked(content: Content):
     for f in wording.prose_fields(content):
         if f.dated:  # the desk's own dated records: corrections, a date's reasoning
@@ -172,7 +220,20 @@ def _date_unmarked(content: Content):
             )
 
 
-@rule("copied-text", "warning", f"no run of {wording.RUN}+ words is copied from a reference text")
+@rule(
+    "copied-text",
+    "warning",
+    (
+        f"no run of {wording.RUN} or more consecutive words (case and punctuation aside) "
+        "is shared with a reference text, outside quotation marks and quotes; checks "
+        "Markdown bodies and every YAML prose field"
+    ),
+    example=(
+        "content/sections/01-offer.md:11:6: warning: 12 words in a row match reference "
+        "text content/reference/report.txt:1:35 ('report'): \"the minister had rejected "
+        "…\"; say it in your own words, or put the source's words in quotation marks"
+    ),
+)
 def _copied_text(content: Content):
     references = [
         wording.Reference(sid, file, text) for sid, (file, text) in content.references.items()
@@ -196,7 +257,15 @@ def _copied_text(content: Content):
             )
 
 
-@rule("anonymous-count", "warning", "an unnamed source says how many people it is")
+@rule(
+    "anonymous-count",
+    "warning",
+    "an unnamed source says how many people (`count:`)",
+    example=(
+        "content/sources.yaml:6:3: warning: unnamed source 'two-people' does not say how "
+        "many people (count:)"
+    ),
+)
 def _anonymous_count(content: Content):
     for s in content.sources:
         if s.kind == "anonymous" and s.count is None:
@@ -205,7 +274,17 @@ def _anonymous_count(content: Content):
             )
 
 
-@rule("anonymous-basis", "error", "an unnamed source says how its people are placed to know")
+@rule(
+    "anonymous-basis",
+    "error",
+    (
+        'an unnamed source says how they are placed to know ("familiar with", "briefed '
+        'on", "a senior official")'
+    ),
+    example=(
+        "content/sources.yaml:9:3: error: unnamed source 'two-people' does not say how they know: …"
+    ),
+)
 def _anonymous_basis(content: Content):
     for s in content.sources:
         if s.kind == "anonymous" and not BASIS_WORDS.search(s.description):
@@ -217,7 +296,12 @@ def _anonymous_basis(content: Content):
             )
 
 
-@rule("anonymous-vague", "error", "'a source' alone is not a description")
+@rule(
+    "anonymous-vague",
+    "error",
+    '"a source" alone is not a description',
+    example="content/sources.yaml:21:3: error: 'a source' says nothing about who 'vague' is",
+)
 def _anonymous_vague(content: Content):
     for s in content.sources:
         if s.kind == "anonymous" and VAGUE.match(s.description):
@@ -226,7 +310,18 @@ def _anonymous_vague(content: Content):
             )
 
 
-@rule("anonymous-number", "error", "wording and count of an unnamed source agree")
+@rule(
+    "anonymous-number",
+    "error",
+    (
+        'plural wording ("officials") with `count: 1`, or singular ("a senior official") '
+        "with a count above one"
+    ),
+    example=(
+        "content/sources.yaml:22:3: error: 'officials familiar with the talks' is plural "
+        "('officials') but count is 1"
+    ),
+)
 def _anonymous_number(content: Content):
     for s in content.sources:
         if s.kind != "anonymous" or s.count is None:
@@ -247,7 +342,17 @@ def _anonymous_number(content: Content):
             )
 
 
-@rule("outlet-named", "error", "reporting taken from a news outlet names the outlet")
+@rule(
+    "outlet-named",
+    "error",
+    (
+        "another outlet's report names its outlet; people say which outlet reported them "
+        "(`outlet:` or `via:`); the newsroom's `own` reporting needs neither"
+    ),
+    example=(
+        "content/sources.yaml:1:3: error: news report 'report' does not name its outlet (outlet:)"
+    ),
+)
 def _outlet_named(content: Content):
     for s in content.sources:
         if s.kind == "report" and not s.outlet:
@@ -260,7 +365,18 @@ def _outlet_named(content: Content):
             )
 
 
-@rule("conflicting-values", "warning", "two accounts of the same fact that differ are resolved")
+@rule(
+    "conflicting-values",
+    "warning",
+    (
+        "fact rows or timeline events with the same `fact:` key and different values; "
+        "both are shown as **Disputed** until one has `resolution:`"
+    ),
+    example=(
+        "content/factbox.yaml:12:5: warning: 'status' conflicts with line 5: Not signed "
+        "vs Signed; …"
+    ),
+)
 def _conflicting_values(content: Content):
     for fact, items in conflicts(content).items():
         first = items[0]
@@ -274,7 +390,12 @@ def _conflicting_values(content: Content):
             )
 
 
-@rule("unused-source", "warning", "every source is cited somewhere")
+@rule(
+    "unused-source",
+    "warning",
+    "every source is cited by a claim (or is another source's `via:`)",
+    example="content/sources.yaml:18:3: warning: source 'spare' is not cited by any claim",
+)
 def _unused_source(content: Content):
     via = {s.via for s in content.sources if s.via}
     for s in content.sources:
@@ -282,7 +403,15 @@ def _unused_source(content: Content):
             yield Finding(s, s.at("id"), f"source '{s.id}' is not cited by any claim")
 
 
-@rule("unused-actor", "warning", "every actor appears somewhere")
+@rule(
+    "unused-actor",
+    "warning",
+    "every actor has a quote, speaks as a source, or is mentioned by name",
+    example=(
+        "content/actors.yaml:5:3: warning: actor 'official' appears nowhere: no quote, "
+        "source or mention"
+    ),
+)
 def _unused_actor(content: Content):
     spoken = {s.actor for s in content.sources if s.actor}
     text = " ".join(
