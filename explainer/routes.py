@@ -15,6 +15,11 @@ HEADERS = "_headers"  # Netlify and Cloudflare Pages read caching rules from it
 OPEN_DATA = "data/explainer.json"
 
 
+def language(lang: str) -> str:
+    """Where a translation's pages live: 'uk/' (its routes follow, 'uk/quotes/')."""
+    return f"{lang}/"
+
+
 def actor(actor_id: str) -> str:
     return f"actors/{actor_id}/"
 

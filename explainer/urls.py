@@ -34,6 +34,10 @@ class BaseUrl:
             public = prod_origin + prod_path if prod_origin else None
         return cls(path, public)
 
+    def under(self, prefix: str) -> BaseUrl:
+        """The address of a part of the site, such as a translation under 'uk/'."""
+        return BaseUrl(self.path + prefix, self.public + prefix if self.public else None)
+
     @property
     def has_origin(self) -> bool:
         return self.public is not None

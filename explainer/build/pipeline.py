@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import routes
 from ..content.load import load
 from ..content.markdown import make_markdown
 from ..content.resolve import resolve
 from ..content.rules import check_sourcing
+from ..content.model import Content
 from ..content.schema import validate
+from ..content.translations import editions
 from ..diagnostics import Diagnostics
 from ..site.render import Renderer
 from .memo import Memo, TemplateCode
@@ -53,6 +56,14 @@ class Project:
         self.renderer = Renderer(self.root, self.md)
         self.renderer.env.bytecode_cache = TemplateCode()  # compiled once per machine
         self.memory = Memo()
+        self.editions: dict[str, Edition] = {}  # by language: the translations' own
+
+    def edition(self, lang: str) -> Edition:
+        """A translation's renderer (its strings, dates and globals) and its memo, kept
+        apart from the original's: pages in two languages never share a memo entry."""
+        if lang not in self.editions:
+            self.editions[lang] = Edition(self, lang)
+        return self.editions[lang]
 
     def build(
         self,
@@ -68,6 +79,18 @@ class Project:
         mode = Mode.DISK if to_disk else Mode.MEMORY
         out = out.absolute() if to_disk else None
         return build(self, mode, out, base_url, drafts, progress or (lambda stage: None))
+
+
+class Edition:
+    """What `Speed` needs of a project, for one translation: the translation has its own
+    renderer and its own memo, kept in memory (the dev server reuses it)."""
+
+    def __init__(self, project: Project, lang: str) -> None:
+        self.root, self.jobs, self.md = project.root, project.jobs, project.md
+        self.renderer = Renderer(self.root, self.md)
+        self.renderer.env.bytecode_cache = project.renderer.env.bytecode_cache
+        self.memory = Memo()
+        self.lang = lang
 
 
 def build(
@@ -89,6 +112,7 @@ def build(
         content = validate(raw, diags, drafts)
         if content is None:
             return result
+        translated = editions(raw, content, diags, drafts)
         site = speed.site = project.renderer.prepare(content, base_url, diags)  # the theme
         step("reading text and claims")
         bodies = speed.parse(content, site)  # Markdown: on every core, unless memoized
@@ -100,6 +124,11 @@ def build(
         if diags.errors or site is None:
             return result
         step("rendering pages")
+        for lang, edition_content in translated.items():
+            edition = project.edition(lang)
+            site.extra_files.update(_edition(edition, edition_content, base_url, diags))
+        if diags.errors:
+            return result
         output = speed.render(site, bodies, diags)  # only pages whose reads changed
         if mode is Mode.DISK:
             step("writing files")
@@ -109,3 +138,24 @@ def build(
         result.address = site.base.public
         result.rendered, result.total = speed.rendered, site.page_count
     return result
+
+
+def _edition(edition: Edition, content: Content, base_url, diags: Diagnostics) -> dict:
+    """A translation's files, under its language's folder ('uk/quotes/index.html'). Its
+    problems in the original's files were the original's to report: only those in its
+    own files are reported here."""
+    mine = Diagnostics()
+    prefix = routes.language(edition.lang)
+    with Speed(edition, Mode.MEMORY, None, mine) as speed:
+        site = speed.site = edition.renderer.prepare(content, base_url, mine, edition=True)
+        if site is not None:
+            bodies = speed.parse(content, site)
+            bodies = speed.bodies = resolve(content, edition.md, mine, bodies)
+            if not mine.errors:
+                speed.output = speed.render(site, bodies, mine)
+    ours = f".{edition.lang}."
+    theme = ("templates/", "explainer/")
+    diags.items.extend(d for d in mine.items if ours in d.pos.file or d.pos.file.startswith(theme))
+    if mine.errors and not diags.errors:  # one that names no file of its own: say so
+        diags.error(mine.errors[0].pos, f"{mine.errors[0].message} (in the {edition.lang} pages)")
+    return {prefix + path: data for path, data in (speed.output or {}).items()}

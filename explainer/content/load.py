@@ -29,7 +29,12 @@ YAML_FILES = (
 )
 OPTIONAL_YAML = {"dates", "factbox", "timeline", "quotes", "corrections"}
 REFERENCE_FOLDER = "reference"  # content/reference/<source-id>.txt: never published
-MARKDOWN_YAML = {"factbox"}  # its values are inline Markdown: the Markdown limit applies
+MARKDOWN_YAML = {"factbox"}
+# A translation is named like its original with the language before the extension:
+# quotes.uk.yaml, 01-what-the-us-offered.uk.md (see content/translations.py).
+TRANSLATION_NAME = re.compile(
+    r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)$"
+)  # its values are inline Markdown: the Markdown limit applies
 
 
 @dataclass
@@ -47,6 +52,12 @@ class RawContent:
     sections: list[MarkdownFile]
     pages: list[MarkdownFile]
     references: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (file, text)
+    # Translations beside the originals (content/translations.py reads them): by language,
+    # YAML files by name ("quotes") and Markdown files by their own file name.
+    translated_yaml: dict[str, dict[str, YamlDoc]] = field(default_factory=dict)
+    translated_markdown: dict[str, dict[str, MarkdownFile]] = field(default_factory=dict)
+    # Files named like a translation of a file that is no content file ("glossary.uk.yaml").
+    stray_translations: list[str] = field(default_factory=list)
 
 
 def load(root: Path, diags: Diagnostics, parse: ParseYaml = parse_yaml) -> RawContent:
@@ -68,12 +79,37 @@ def load(root: Path, diags: Diagnostics, parse: ParseYaml = parse_yaml) -> RawCo
         text = read_text(path, root, diags, limit)
         if text is not None:
             docs[name] = parse(text, rel, diags)
-    return RawContent(
-        yaml=docs,
-        sections=_load_markdown_dir(content / "sections", root, diags, parse),
-        pages=_load_markdown_dir(content / "pages", root, diags, parse),
-        references=_load_references(content / REFERENCE_FOLDER, root, diags),
-    )
+    raw = RawContent(yaml=docs, sections=[], pages=[])
+    raw.sections = _load_markdown_dir(content / "sections", root, diags, parse, raw)
+    raw.pages = _load_markdown_dir(content / "pages", root, diags, parse, raw)
+    raw.references = _load_references(content / REFERENCE_FOLDER, root, diags)
+    _load_translated_yaml(content, root, diags, parse, raw)
+    return raw
+
+
+def translation_of(stem: str) -> tuple[str, str] | None:
+    """'quotes.uk' -> ('quotes', 'uk'); None for a name with no language before its extension."""
+    match = TRANSLATION_NAME.match(stem)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _load_translated_yaml(
+    content: Path, root: Path, diags: Diagnostics, parse: ParseYaml, raw: RawContent
+) -> None:
+    """content/<name>.<lang>.yaml: translations of the YAML files, read like them."""
+    for path in sorted(content.glob("*.yaml")):
+        found = translation_of(path.stem)
+        if found is None:
+            continue
+        name, lang = found
+        rel = _rel(path, root)
+        if name not in YAML_FILES:
+            raw.stray_translations.append(rel)
+            continue
+        limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
+        text = read_text(path, root, diags, limit)
+        if text is not None:
+            raw.translated_yaml.setdefault(lang, {})[name] = parse(text, rel, diags)
 
 
 def _load_references(folder: Path, root: Path, diags: Diagnostics) -> dict[str, tuple[str, str]]:
@@ -94,8 +130,9 @@ def _load_references(folder: Path, root: Path, diags: Diagnostics) -> dict[str, 
 
 
 def _load_markdown_dir(
-    folder: Path, root: Path, diags: Diagnostics, parse: ParseYaml
+    folder: Path, root: Path, diags: Diagnostics, parse: ParseYaml, raw: RawContent
 ) -> list[MarkdownFile]:
+    """The folder's Markdown files; translations among them (`x.uk.md`) go to `raw`."""
     if not folder.exists():
         return []
     rel = _rel(folder, root)
@@ -111,7 +148,13 @@ def _load_markdown_dir(
         text = read_text(path, root, diags, limit=MAX_MARKDOWN_BYTES, folder_checked=True)
         if text is not None:
             front, body, body_line = split_front_matter(text, file, diags, parse)
-            files.append(MarkdownFile(file, _slug_from_name(path.stem), front, body, body_line))
+            found = translation_of(path.stem)
+            stem = found[0] if found else path.stem
+            loaded = MarkdownFile(file, _slug_from_name(stem), front, body, body_line)
+            if found:
+                raw.translated_markdown.setdefault(found[1], {})[file] = loaded
+            else:
+                files.append(loaded)
     return files
 
 

@@ -49,6 +49,12 @@ class Located:
 
     pos: Pos = field(default=Pos(""), repr=False, compare=False, kw_only=True)
     field_pos: dict[str, Pos] = field(default_factory=dict, repr=False, compare=False, kw_only=True)
+    # On a translated page: the text fields that have no translation and are shown in the
+    # original language (templates mark their elements with its `lang`). Set by
+    # content/translations.py, never read from YAML.
+    fallback: tuple[str, ...] = field(
+        default=(), init=False, repr=False, compare=False, kw_only=True
+    )
 
     def at(self, name: str) -> Pos:
         """Position of field `name`, falling back to the item itself."""
@@ -125,6 +131,9 @@ class Site(Located):
     published: dt.date
     as_of: When | None = None  # the state of things the explainer tells, shown by the headline
     language: str = "en"
+    # Every language the explainer is published in, the original first: the others are
+    # translations (content/<file>.<lang>.yaml, <name>.<lang>.md) published under /<lang>/.
+    languages: list[str] = field(default_factory=list)
     kicker: str = "Explainer"
     updated: dt.date | None = None
     # The address the explainer is published at (https://news.example/explainers/x/): its
@@ -203,6 +212,9 @@ class Quote(Located):
     speaker_ref: Actor | None = field(default=None, init=False, repr=False, compare=False)
     source_refs: list[Source] = field(default_factory=list, init=False, repr=False, compare=False)
     claim: Claim | None = field(default=None, init=False, repr=False, compare=False)
+    # On a translated page: the words as the original gives them, when `text` is the desk's
+    # translation of them (the page shows both).
+    original_text: str | None = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(eq=False)

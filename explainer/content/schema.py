@@ -54,6 +54,7 @@ def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Conte
     if site is None:
         return None
     _check_address(site, diags)
+    _check_languages(site, site_doc, diags)
     content = Content(site=site, references=raw.references)
     content.yaml_texts = {doc.file: doc.text for doc in raw.yaml.values()}
     broken = content.broken_ids
@@ -89,6 +90,28 @@ def validate(raw: RawContent, diags: Diagnostics, drafts: bool = False) -> Conte
                 + diags.did_you_mean(ref, content.sources_by_id),
             )
     return content
+
+
+def _check_languages(site: model.Site, doc: YamlDoc, diags: Diagnostics) -> None:
+    """`languages: [en, uk]`: the original's language first, each once; it sets `language`."""
+    if not site.languages:
+        site.languages = [site.language]
+        return
+    seen = set()
+    for i, lang in enumerate(site.languages):
+        pos = doc.pos(("languages", i))
+        if not LANGUAGE_TAG.match(lang):
+            diags.error(pos, f"language '{lang}' must be a language tag such as 'en' or 'pt-BR'")
+        elif lang in seen:
+            diags.error(pos, f"language '{lang}' is listed twice")
+        seen.add(lang)
+    if isinstance(doc.data, dict) and "language" in doc.data and site.language != site.languages[0]:
+        diags.error(
+            site.at("language"),
+            f"language '{site.language}' is not the first of languages: "
+            f"{', '.join(site.languages)} (the first is the original's); remove language:",
+        )
+    site.language = site.languages[0]
 
 
 def _check_address(site: model.Site, diags: Diagnostics) -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import babel
+import babel.dates
 import jinja2
 from markupsafe import Markup
 
@@ -64,15 +66,22 @@ class Renderer:
         self.env.globals["routes"] = routes
         self.env.globals["ledger"] = lambda claims: ledger(claims, self.env.getattr)
         self.env.filters["date"] = self._format_date
+        self.env.globals["plural"] = self._plural
         self.strings = Strings()  # the current build's
+        self.locale = babel.Locale("en")  # the current build's language
 
-    def prepare(self, content: Content, base_url: str | None, diags: Diagnostics) -> Site | None:
+    def prepare(
+        self, content: Content, base_url: str | None, diags: Diagnostics, edition: bool = False
+    ) -> Site | None:
         """The theme made ready for this content: strings, static files, the share card and
         every template, loaded now and used as they are for the whole build. None after
-        reporting why the theme cannot be used."""
+        reporting why the theme cannot be used. An `edition` is a translation: its pages
+        go under /<language>/ and it shares the original's static files."""
         site = content.site  # `url:` sets the path too; `base_url:` is its older name
-        base = BaseUrl.make(base_url or site.base_url or site.url or "/", site.url)
+        root = BaseUrl.make(base_url or site.base_url or site.url or "/", site.url)
+        base = root.under(routes.language(site.language)) if edition else root
         errors = len(diags.errors)
+        self.locale = language_locale(site.language, site.at("language"), diags)
         strings = load_strings(self.theme, content.site.language, diags)
         if strings is not None:
             strings = with_overrides(strings, content.site, diags)
@@ -83,7 +92,9 @@ class Renderer:
             return None
         self.strings = Strings(strings)
         share = share_image.build(content, self.md, style, self.theme)
-        return Site(self, content, base, self.strings, assets, share, templates)
+        site = Site(self, content, base, self.strings, assets, share, templates)
+        site.root, site.edition = root, edition
+        return site
 
     def render(self, name: str, context: dict, diags: Diagnostics) -> bytes:
         """One template to bytes; template errors become diagnostics with file and line."""
@@ -113,10 +124,16 @@ class Renderer:
             return ""
         if style == "iso":
             return value.isoformat()
-        months = self.env.getattr(self.strings, "months")
-        return self.env.getattr(self.strings, "date_format").format(
-            day=value.day, month=months[value.month - 1], year=value.year
-        )
+        pattern = self.env.getattr(self.strings, "date_format")  # checked by load_strings
+        return babel.dates.format_date(value, pattern, locale=self.locale)
+
+    def _plural(self, text, n: int):
+        """The form of `text` for the number `n`: text as it is, or from a mapping of the
+        language's plural categories (CLDR: one, few, many, other…), as Babel says."""
+        if isinstance(text, dict):
+            form = text.get(self.locale.plural_form(n)) if isinstance(n, int) else None
+            return form if form is not None else text.get("other", "")
+        return text
 
     def _load_templates(self, diags: Diagnostics) -> dict[str, str] | None:
         """Load every template as it is now, for the whole build (the environment stops
@@ -136,8 +153,24 @@ class Renderer:
         return {name: self.env.loader.digests.get(name, "") for name in names}
 
 
+def language_locale(language: str, pos: Pos, diags: Diagnostics) -> babel.Locale:
+    """Babel's data for `language` (dates, plural rules, the language's own name); English's
+    for a language it does not know, after saying so."""
+    try:
+        return babel.Locale.parse(language, sep="-")
+    except (ValueError, babel.UnknownLocaleError):
+        diags.warning(
+            pos, f"no dates or plural rules known for language '{language}': English's used"
+        )
+        return babel.Locale("en")
+
+
 class Site:
     """One build's site: the content with the theme made ready for it."""
+
+    root: BaseUrl  # the original's address: static files, and the other languages' pages
+    edition: bool = False  # a translation, under /<language>/
+    extra_files: dict[str, bytes]  # the translations' files, for the hosting files
 
     def __init__(
         self,
@@ -154,6 +187,11 @@ class Site:
         self.assets, self.share, self.templates = assets, share, templates
         self.bodies: dict[str, Body] = {}
         self._by_path: dict[str, Page] = {}
+        self.root, self.extra_files = base, {}
+        self.languages = []  # (tag, the language's name in itself), the original's first
+        for lang in content.site.languages:
+            name = language_locale(lang, Pos(""), Diagnostics()).get_display_name(lang) or lang
+            self.languages.append((lang, name[:1].upper() + name[1:]))
         # Only pages that ask for a place (nav_title) join the menu: a site with thousands
         # of pages must not repeat them all on every page.
         self.nav = [(routes.page(d.slug), d.nav_title) for d in content.pages if d.nav_title]
@@ -165,7 +203,9 @@ class Site:
             abs_url=base.abs_url,
             link=base.link,
             has_origin=base.has_origin,
-            asset=lambda name: base.url(routes.static(assets[name][0])),
+            asset=lambda name: self.root.url(routes.static(assets[name][0])),
+            alternates=self.alternates,
+            original_language=content.site.languages[0],
             share_image=share,
             inline=lambda text: Markup(self.md.renderInline(text, {"link": base.link})),
             nav_pages=lambda: self.nav,
@@ -177,7 +217,26 @@ class Site:
     def settings(self) -> list:
         """What every page may show besides the model: base URL, static files, menu."""
         files = sorted(name for name, _ in self.assets.values())
-        return [self.base.path, self.base.public, files, self.nav]
+        return [self.base.path, self.base.public, self.root.path, files, self.nav]
+
+    def alternates(self, path: str) -> list[dict]:
+        """The page at `path` in every language of the site, the original first: its
+        language, the language's name in itself, its URL and absolute URL, and whether it
+        is this page."""
+        here = self.content.site.language
+        found = []
+        for i, (lang, name) in enumerate(self.languages):
+            base = self.root.under(routes.language(lang)) if i else self.root
+            found.append(
+                {
+                    "lang": lang,
+                    "name": name[:1].upper() + name[1:],
+                    "url": base.url(path),
+                    "abs_url": base.abs_url(path),
+                    "current": lang == here,
+                }
+            )
+        return found
 
     @property
     def observed(self) -> dict[str, object]:
@@ -218,11 +277,19 @@ class Site:
         return data
 
     def other_files(self, site_pages: list[Page], output: dict, diags: Diagnostics) -> dict:
-        """Static files, the share card, the open data and the hosting files."""
-        files = {routes.static(name): data for name, data in self.assets.values()}
+        """Static files, the share card, the open data and the hosting files (a
+        translation's: its share card and open data; the original's pages list it)."""
+        files = {} if self.edition else {routes.static(n): d for n, d in self.assets.values()}
         files[self.share.route] = self.share.data
         data = opendata.open_data(self.content, self.base, self.md)
+        if len(self.languages) > 1:  # where the same data is in each language
+            data["site"]["languages"] = {
+                alt["lang"]: alt["abs_url"] for alt in self.alternates(routes.OPEN_DATA)
+            }
         files[routes.OPEN_DATA] = opendata.to_bytes(data)
+        if self.edition:
+            return files
+        files.update(self.extra_files)
         render = lambda name, context: self.renderer.render(name, context, diags)  # noqa: E731
         files.update(hosting_files(render, site_pages, {**output, **files}, self.base))
         return files

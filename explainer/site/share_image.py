@@ -133,7 +133,7 @@ def read_font(theme: Theme, name: str, diags: Diagnostics) -> bytes | None:
     return data
 
 
-_drawn: dict[tuple, bytes] = {}  # the last card drawn in this process, by its inputs
+_drawn: dict[tuple, bytes] = {}  # the last cards drawn in this process, by their inputs
 
 
 def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
@@ -154,7 +154,8 @@ def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
         tuple((name, digest(data)) for name, data in sorted(fonts.items())),
     )
     if key not in _drawn:
-        _drawn.clear()
+        if len(_drawn) >= 4:  # one card per language of the site, kept between rebuilds
+            _drawn.clear()
         _drawn[key] = draw_card(*args, style, fonts)
     data = _drawn[key]
     alt = f"{site.kicker}: {site.title}. " + (f"{label}: {fact}" if label else fact)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from string import Formatter
-
+import babel.dates
 import jinja2
 import jinja2.sandbox
 
@@ -177,24 +177,25 @@ def _vocabulary_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
 
 
 def _dates_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
-    """The `date` filter needs 12 month names and a format with only {day}, {month}, {year}:
-    11 months shift every name silently, and `{day.__class__}` reads Python attributes."""
-    months, fmt = strings.data.get("months"), strings.data.get("date_format")
-    months_ok = isinstance(months, list) and len(months) == 12
-    months_ok = months_ok and all(isinstance(m, str) for m in months)
-    if not months_ok:
-        diags.error(strings.pos(("months",)), "months must be a list of the 12 month names")
+    """The `date` filter gives `date_format` to Babel: it must be a CLDR date pattern of
+    days, months, years and weekdays only ('d MMMM y'), with any other words in quotes."""
+    fmt = strings.data.get("date_format")
     try:
-        fields = [(f, spec, conv) for _, f, spec, conv in Formatter().parse(fmt) if f is not None]
-        format_ok = all(f in ("day", "month", "year") and not (spec or c) for f, spec, c in fields)
-    except (TypeError, ValueError):  # not text, or unbalanced braces
-        format_ok = False
-    if not format_ok:
+        parsed = babel.dates.parse_pattern(fmt) if isinstance(fmt, str) else None
+        fields = set(re.findall(r"%\((\w+)\)s", parsed.format)) if parsed else None
+    except (TypeError, ValueError, AttributeError):
+        fields = None
+    if not fields or any(f[0] not in DATE_FIELDS for f in fields):
         diags.error(
             strings.pos(("date_format",)),
-            "date_format must be text using only {day}, {month} and {year}",
+            "date_format must be a date pattern of d (day), M (month), y (year) and E "
+            "(weekday), with other words in 'quotes', such as \"d MMMM y\"",
         )
-    return months_ok and format_ok
+        return False
+    return True
+
+
+DATE_FIELDS = {"d", "M", "L", "y", "E"}
 
 
 def make_environment(theme: Theme) -> Sandbox:
