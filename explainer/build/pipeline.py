@@ -14,9 +14,9 @@ from pathlib import Path
 from .. import routes
 from ..content.load import load
 from ..content.markdown import make_markdown
+from ..content.model import Content
 from ..content.resolve import resolve
 from ..content.rules import check_sourcing
-from ..content.model import Content
 from ..content.schema import validate
 from ..content.translations import editions
 from ..diagnostics import Diagnostics

@@ -140,7 +140,7 @@ def edition(raw: RawContent, lang: str, original: str, diags: Diagnostics) -> Ra
             )
     docs = raw.translated_markdown.get(lang, {})
     originals = {f.file: f for f in [*raw.sections, *raw.pages]}
-    for file, tr in docs.items():
+    for file in docs:
         if original_file(file, lang) not in originals:
             diags.error(
                 Pos(file, 1, 1),

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
 import babel.dates
 import jinja2
 import jinja2.sandbox
