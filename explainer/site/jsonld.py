@@ -74,6 +74,24 @@ def article(content: Content, base: BaseUrl, image: ShareImage) -> dict:
     return data
 
 
+def link_translations(article: dict, alternates: list[dict]) -> dict:
+    """The article linked to the same explainer in its other languages: a translation
+    names the original (`translationOfWork`), the original its translations."""
+    if len(alternates) < 2:
+        return article
+    original, *translations = alternates
+
+    def work(alt: dict) -> dict:
+        url = alt["abs_url"]
+        return {"@type": "BackgroundNewsArticle", "@id": url, "url": url, "inLanguage": alt["lang"]}
+
+    if any(alt["current"] for alt in translations):
+        article["translationOfWork"] = work(original)
+    else:
+        article["workTranslation"] = [work(alt) for alt in translations]
+    return article
+
+
 def person(actor: Actor, base: BaseUrl) -> dict:
     data = {
         "@context": CONTEXT,

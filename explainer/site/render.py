@@ -33,7 +33,7 @@ from ..urls import BaseUrl
 from . import opendata, share_image
 from .assets import collect_assets
 from .hosting import hosting_files
-from .jsonld import jsonld, structured_data
+from .jsonld import jsonld, link_translations, structured_data
 from .pages import Citations, DateNotes, Page, ledger, plan
 from .strings import with_overrides
 from .theme import (
@@ -217,7 +217,7 @@ class Site:
     def settings(self) -> list:
         """What every page may show besides the model: base URL, static files, menu."""
         files = sorted(name for name, _ in self.assets.values())
-        return [self.base.path, self.base.public, self.root.path, files, self.nav]
+        return [self.base.path, self.base.public, self.root.path, files, self.nav, self.languages]
 
     def alternates(self, path: str) -> list[dict]:
         """The page at `path` in every language of the site, the original first: its
@@ -249,9 +249,10 @@ class Site:
         site_pages = plan(self.content)
         for page in site_pages:
             actor = page.context.get("actor")
-            page.context["structured_data"] = structured_data(
-                page.path, actor, self.content, self.base, self.share
-            )
+            data = structured_data(page.path, actor, self.content, self.base, self.share)
+            if page.path == routes.HOME and data:
+                link_translations(data[0], self.alternates(routes.HOME))
+            page.context["structured_data"] = data
         self._by_path = {page.path: page for page in site_pages}
         return site_pages
 
