@@ -18,8 +18,14 @@ from typing import NoReturn
 from .diagnostics import Diagnostics, Pos, counts, report
 from .urls import is_safe_url
 
-COMMANDS = ("build", "check", "serve", "new", "theme", "schema")
-PROJECT_COMMANDS = ("build", "check", "serve", "schema")  # run on a project's content/
+COMMANDS = ("build", "check", "serve", "new", "theme", "schema", "translations")
+PROJECT_COMMANDS = (
+    "build",
+    "check",
+    "serve",
+    "schema",
+    "translations",
+)  # run on a project's content/
 
 
 def run(prog: str | None = None) -> None:
@@ -75,6 +81,8 @@ def _main(argv: list[str] | None, prog: str) -> int:
             args.out = _out_dir(parser, args.out, root)
         if args.command == "schema":
             return _schema(root)
+        if args.command == "translations":
+            return _translations(root, args)
         if args.command == "serve":
             from .serve.server import serve  # livereload and tornado load only for serve
 
@@ -141,6 +149,47 @@ def _schema(root: Path) -> int:
         return 2
     print(f"wrote {len(written)} JSON Schemas into {FOLDER}/ (see the first line of each file)")
     return 0
+
+
+def _translations(root: Path, args) -> int:
+    """What each translation lacks: items with no translation, translations that say not
+    which version of the original they translate, and stale ones, each with the digest
+    of the original as it is now. `--stamp` writes those digests into the translations."""
+    from .content.load import load
+    from .content.schema import validate
+    from .content.stamp import write_stamps
+    from .content.translations import edition
+
+    diags = Diagnostics()
+    raw = load(root, diags)
+    content = validate(raw, diags)
+    if content is None or diags.errors:
+        report(diags)
+        print(f"{counts(diags)}: fix these first (`check` says more)", file=sys.stderr)
+        return 1
+    languages = content.site.languages[1:]
+    if args.language is not None and args.language not in languages:
+        known = ", ".join(languages) or "none: add languages: [en, uk] to content/site.yaml"
+        print(
+            f"explainer: error: '{args.language}' is not a translated language of this "
+            f"explainer (translated languages: {known})",
+            file=sys.stderr,
+        )
+        return 2
+    found = Diagnostics()
+    stamps: list = []
+    for lang in [args.language] if args.language else languages:
+        edition(raw, lang, found, stamps)
+    report(found)
+    if args.stamp:
+        files = write_stamps(root, stamps)
+        n = len(stamps)
+        print(f"stamped {n} translated item{'s' * (n != 1)} in {len(files)} file(s)")
+        for file in files:
+            print(f"  {file}")
+        return 0
+    print(f"{counts(found)}; {len(stamps)} to stamp (after checking them) with --stamp")
+    return 1 if found.errors else 0
 
 
 def _build_or_check(root: Path, args, prog: str) -> int:
@@ -367,6 +416,22 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     theme.add_argument("folder", metavar="FOLDER", help="where to copy (e.g. templates)")
     theme.add_argument(
         "files", nargs="*", metavar="FILE", help="only these theme files (default: all)"
+    )
+    translations = sub.add_parser(
+        "translations",
+        help="list what the translations lack: missing, unstamped and stale items",
+        description="List each item with no translation, and each translation whose of: "
+        "digest is missing or older than its original, with the digest of the original as it "
+        "is now. After bringing the translations up to date, --stamp writes those digests.",
+    )
+    translations.add_argument(
+        "language", nargs="?", help="only this language (default: every translated one)"
+    )
+    translations.add_argument(
+        "--stamp", action="store_true", help="write the current of: digests into the translations"
+    )
+    translations.add_argument(
+        "--root", metavar="DIR", default=".", help="project folder (default: current folder)"
     )
     schema = sub.add_parser(
         "schema",

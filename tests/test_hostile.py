@@ -674,15 +674,11 @@ CASES = [
         "read it",
     ),
     error(
-        "strings-with-11-months",
-        [sub("templates/strings/en.yaml", "January, ", "")],
-        "templates/strings/en.yaml:4:1: error: months must be a list of the 12 month names",
-    ),
-    error(
-        "date-format-reading-python-attributes",
-        [sub("templates/strings/en.yaml", '"{day} {month}', '"{day.__class__} {month}')],
-        "templates/strings/en.yaml:3:1: error: date_format must be text using only {day}, "
-        "{month} and {year}",
+        "date-format-not-a-date-pattern",
+        [sub("templates/strings/en.yaml", '"d MMMM y"', '"{day.__class__} {month}"')],
+        "templates/strings/en.yaml:5:1: error: date_format must be a date pattern of d (day), "
+        "M (month), y (year) and E (weekday), with other words in 'quotes', such as "
+        '"d MMMM y"',
     ),
     error(
         "language-as-a-path",

@@ -117,7 +117,7 @@ SNIPPETS = [
     "<p>{{ (content.pages | first).body | wordcount }}</p>",
     "<p>{{ content.quotes | map(attribute='context') | first }}</p>",
     "<p>{% for c in content.corrections_for('explainer') %}{{ c.text }}{% endfor %}</p>",
-    "<p>{{ t.how_we_know }} {{ t.months | first }}</p>",
+    "<p>{{ t.how_we_know }} {{ t.date_format }}</p>",
 ]
 
 

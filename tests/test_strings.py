@@ -74,7 +74,7 @@ def test_string_overrides_are_checked(project):
         "  kind: {on-recrd: x}\n"
         "  status: nope\n"
         "  people_count: '{count} people'\n"
-        "  months: [a, b]\n"
+        "  date_format: '{day} {month}'\n"
         "  cited_on: '{n.__class__}'\n",
     )
     result = run_cli(project, "check")
@@ -92,7 +92,9 @@ def test_string_overrides_are_checked(project):
         "reported+unnamed, unnamed, disputed, got the text 'nope'",
         "content/site.yaml:15:3: error: interface string 'people_count' may use only the "
         "placeholders of the theme's text ({n})",
-        "content/site.yaml:16:3: error: interface string 'months' must be a list of 12 texts",
+        "content/site.yaml:16:3: error: interface string date_format must be a date pattern of "
+        "d (day), M (month), y (year) and E (weekday), with other words in 'quotes', such as "
+        '"d MMMM y"',
         "content/site.yaml:17:3: error: interface string 'cited_on' may use only the "
         "placeholders of the theme's text ({n})",
     ]

@@ -79,6 +79,18 @@ class Slot:
     pos: Pos
 
 
+@dataclass
+class Stamp:
+    """An `of:` digest to write into a translation file: at `of` (to replace), or else as
+    the first field of the item at `item` (a new line)."""
+
+    file: str
+    item: Pos
+    of: Pos | None
+    digest: str
+    front_matter: bool = False
+
+
 def language_name(lang: str) -> str:
     return LANGUAGE_NAMES.get(lang, lang)
 
@@ -105,7 +117,7 @@ def editions(
                 )
     result = {}
     for lang in languages[1:]:
-        edited = edition(raw, lang, languages[0], diags)
+        edited = edition(raw, lang, diags)
         mine = Diagnostics()
         translated = validate(edited, mine, drafts)
         ours = f".{lang}."
@@ -117,12 +129,16 @@ def editions(
     return result
 
 
-def edition(raw: RawContent, lang: str, original: str, diags: Diagnostics) -> RawContent:
+def edition(
+    raw: RawContent, lang: str, diags: Diagnostics, stamps: list[Stamp] | None = None
+) -> RawContent:
     """The content in `lang`: the original with the translated text laid over it.
 
     Reports what is missing (warning), stale (warning), orphaned (error) or not text
-    (error). The result is loaded content, for `validate`.
+    (error). The result is loaded content, for `validate`. `stamps` collects the `of:`
+    digests a translated item lacks or has out of date (`explainer translations --stamp`).
     """
+    stamps = [] if stamps is None else stamps
     yaml = dict(raw.yaml)
     given = raw.translated_yaml.get(lang, {})
     for name, doc in raw.yaml.items():
@@ -131,7 +147,7 @@ def edition(raw: RawContent, lang: str, original: str, diags: Diagnostics) -> Ra
         tr = given.get(name)
         if tr is not None and tr.broken:
             continue
-        yaml[name] = _overlay(name, doc, tr, lang, diags)
+        yaml[name] = _overlay(name, doc, tr, lang, diags, stamps)
     for name, tr in given.items():
         if name not in raw.yaml:
             diags.error(
@@ -150,8 +166,8 @@ def edition(raw: RawContent, lang: str, original: str, diags: Diagnostics) -> Ra
     translated = {original_file(file, lang): tr for file, tr in docs.items()}
     return RawContent(
         yaml=yaml,
-        sections=[_document(f, translated.get(f.file), lang, diags) for f in raw.sections],
-        pages=[_document(f, translated.get(f.file), lang, diags) for f in raw.pages],
+        sections=[_document(f, translated.get(f.file), lang, diags, stamps) for f in raw.sections],
+        pages=[_document(f, translated.get(f.file), lang, diags, stamps) for f in raw.pages],
         references=raw.references,
     )
 
@@ -171,7 +187,7 @@ def translation_file(file: str, lang: str) -> str:
 # -- YAML ---------------------------------------------------------------------------------
 
 
-def _overlay(name: str, doc: YamlDoc, tr: YamlDoc | None, lang: str, diags) -> YamlDoc:
+def _overlay(name: str, doc: YamlDoc, tr: YamlDoc | None, lang: str, diags, stamps) -> YamlDoc:
     """The original file's data with the translation's text over it (and its positions)."""
     merged = YamlDoc(
         doc.file,
@@ -192,7 +208,7 @@ def _overlay(name: str, doc: YamlDoc, tr: YamlDoc | None, lang: str, diags) -> Y
             )
             continue
         tr_path, tr_data = found
-        _check_item(slot, tr, tr_path, tr_data, diags)
+        _check_item(slot, tr, tr_path, tr_data, diags, stamps)
         for key in _text_fields(slot.name):
             if key in tr_data and _is_text(key, tr_data[key]):
                 _place(merged, slot.path + (key,), tr, tr_path + (key,), tr_data[key])
@@ -296,7 +312,7 @@ def _orphan(name, doc, tr, path, key, slots, diags) -> None:
         )
 
 
-def _check_item(slot: Slot, tr: YamlDoc, path: tuple, data: dict, diags) -> None:
+def _check_item(slot: Slot, tr: YamlDoc, path: tuple, data: dict, diags, stamps) -> None:
     """Only text, each text keeping its annotations, and a current `of:` digest."""
     allowed = _text_fields(slot.name)
     structural = {"id"} if slot.name in KEYED else set()
@@ -332,6 +348,9 @@ def _check_item(slot: Slot, tr: YamlDoc, path: tuple, data: dict, diags) -> None
             )
     now = item_digest(slot.name, slot.data)
     stamp = data.get(STAMP)
+    if str(stamp) != now:
+        at = tr.pos(path + (STAMP,)) if STAMP in data else None
+        stamps.append(Stamp(tr.file, tr.pos(path), at, now))
     if stamp is None:
         diags.warning(
             tr.pos(path),
@@ -405,7 +424,7 @@ def _singular(name: str) -> str:
 
 
 def _document(
-    file: MarkdownFile, tr: MarkdownFile | None, lang: str, diags: Diagnostics
+    file: MarkdownFile, tr: MarkdownFile | None, lang: str, diags: Diagnostics, stamps
 ) -> MarkdownFile:
     """The original document, or its translation with the original's front matter
     (order, draft, date…) and the translated title, summary, nav_title and body."""
@@ -432,6 +451,9 @@ def _document(
                 f"{', '.join(DOCUMENT_FIELDS)} and of; the rest comes from {file.file}",
             )
     stamp = front.get(STAMP)
+    if str(stamp) != now:
+        at = tr.front.pos((STAMP,)) if STAMP in front else None
+        stamps.append(Stamp(tr.file, Pos(tr.file, 1, 1), at, now, front_matter=True))
     if stamp is None:
         diags.warning(Pos(tr.file, 1, 1), f"add of: {now} to the front matter of {tr.file}")
     elif str(stamp) != now:

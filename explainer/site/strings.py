@@ -14,6 +14,7 @@ from string import Formatter
 from ..content.model import Site
 from ..content.schema import describe
 from ..diagnostics import Diagnostics, Pos
+from .theme import DATE_PATTERN_HELP, is_date_pattern
 
 
 def with_overrides(strings: dict, site: Site, diags: Diagnostics) -> dict:
@@ -70,6 +71,11 @@ def _fits(name: str, theme_value, value, pos: Pos, diags: Diagnostics) -> bool:
         quote = " (put it in quotes to make it text)" if value is not None else ""
         diags.error(pos, f"interface string '{name}' must be text, got {describe(value)}{quote}")
         return False
+    if name == "date_format":
+        if not is_date_pattern(value):
+            diags.error(pos, f"interface string {DATE_PATTERN_HELP}")
+            return False
+        return True
     allowed = _placeholders(theme_value) or set()
     used = _placeholders(value)
     if used is None or not used <= allowed:

@@ -178,24 +178,28 @@ def _vocabulary_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
 
 
 def _dates_usable(strings: YamlDoc, diags: Diagnostics) -> bool:
-    """The `date` filter gives `date_format` to Babel: it must be a CLDR date pattern of
-    days, months, years and weekdays only ('d MMMM y'), with any other words in quotes."""
-    fmt = strings.data.get("date_format")
-    try:
-        parsed = babel.dates.parse_pattern(fmt) if isinstance(fmt, str) else None
-        fields = set(re.findall(r"%\((\w+)\)s", parsed.format)) if parsed else None
-    except (TypeError, ValueError, AttributeError):
-        fields = None
-    if not fields or any(f[0] not in DATE_FIELDS for f in fields):
-        diags.error(
-            strings.pos(("date_format",)),
-            "date_format must be a date pattern of d (day), M (month), y (year) and E "
-            "(weekday), with other words in 'quotes', such as \"d MMMM y\"",
-        )
+    """The `date` filter gives `date_format` to Babel: it must be a CLDR date pattern."""
+    if not is_date_pattern(strings.data.get("date_format")):
+        diags.error(strings.pos(("date_format",)), DATE_PATTERN_HELP)
         return False
     return True
 
 
+def is_date_pattern(fmt) -> bool:
+    """A CLDR date pattern of days, months, years and weekdays only ('d MMMM y'), other
+    words in quotes: anything else (a time, '{day}') is a mistake Babel would not report."""
+    try:
+        parsed = babel.dates.parse_pattern(fmt) if isinstance(fmt, str) else None
+    except (TypeError, ValueError):
+        return False
+    fields = set(re.findall(r"%\((\w+)\)s", parsed.format)) if parsed else set()
+    return bool(fields) and all(f[0] in DATE_FIELDS for f in fields)
+
+
+DATE_PATTERN_HELP = (
+    "date_format must be a date pattern of d (day), M (month), y (year) and E (weekday), "
+    "with other words in 'quotes', such as \"d MMMM y\""
+)
 DATE_FIELDS = {"d", "M", "L", "y", "E"}
 
 
