@@ -42,19 +42,40 @@ def add_page(root: Path, n: int, rng: random.Random) -> None:
     )
 
 
+def translate_page(page: Path) -> None:
+    """A Ukrainian translation of an extra page: other words, the same annotations."""
+    text = page.read_text().replace("title: Extra page", "title: Додаткова сторінка")
+    text = re.sub(r"nav_title: Extra", "nav_title: Додаткова", text)
+    text = text.replace("Paragraph", "Абзац").replace("A claim number", "Твердження номер")
+    page.with_name(page.stem + ".uk.md").write_text(text)
+
+
 def real_site_with_pages(tmp_path: Path, seed: int, pages: int = PAGES) -> Path:
-    """The real content and templates plus `pages` annotated free-standing pages."""
+    """The real content and templates plus `pages` annotated free-standing pages, in
+    English and Ukrainian (a translation of some of it: the rest falls back)."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(THEME, root / "templates")
     rng = random.Random(seed)
     for n in range(pages):
         add_page(root, n, rng)
+        if n % 2:
+            translate_page(root / f"content/pages/extra-{n}.md")
+    site = root / "content/site.yaml"
+    if "languages:" not in site.read_text():
+        site.write_text(re.sub(r"(?m)^language: en\n", "languages: [en, uk]\n", site.read_text()))
+    quotes = root / "content/quotes.uk.yaml"
+    if not quotes.exists():
+        quotes.write_text(
+            "- id: zelenskyy-still-in-discussions\n  of: 00000000\n"
+            '  text: "Ми все ще обговорюємо"\n  context: "Переклад контексту."\n'
+        )
     return root
 
 
 def pages(root: Path) -> list[Path]:
-    return sorted((root / "content/pages").glob("extra-*.md"))
+    """The extra pages in English (their translations are `translated_pages`)."""
+    return sorted(p for p in (root / "content/pages").glob("extra-*.md") if ".uk." not in p.name)
 
 
 def sub(path: Path, pattern: str, new: str, count: int = 1) -> None:
@@ -151,9 +172,43 @@ def edit_css(root, rng, n):
 def add_or_remove_page(root, rng, n):
     existing = pages(root)
     if len(existing) > 2 and rng.random() < 0.5:
-        rng.choice(existing).unlink()
+        page = rng.choice(existing)
+        page.unlink()
+        page.with_name(page.stem + ".uk.md").unlink(missing_ok=True)  # else an orphan
     else:
         add_page(root, 100 + n, rng)
+
+
+def translated_pages(root: Path) -> list[Path]:
+    return sorted((root / "content/pages").glob("extra-*.uk.md"))
+
+
+def edit_translated_page(root, rng, n):
+    found = translated_pages(root)
+    if not found:
+        return translate_page(rng.choice(pages(root)))
+    page = rng.choice(found)
+    sub(page, r"Твердження номер", f"Твердження (правка {n}) номер")
+
+
+def add_or_remove_translation(root, rng, n):
+    found = translated_pages(root)
+    if found and rng.random() < 0.5:
+        rng.choice(found).unlink()
+    else:
+        translate_page(rng.choice(pages(root)))
+
+
+def edit_translated_quote(root, rng, n):
+    sub(root / "content/quotes.uk.yaml", r'text: "([^"\n]*)"', rf'text: "\1 {n}"')
+
+
+def edit_translation_stamp(root, rng, n):
+    sub(root / "content/quotes.uk.yaml", r"of: ([0-9a-f]{8})", f"of: {n:08x}")
+
+
+def edit_ukrainian_strings(root, rng, n):
+    sub(root / "templates/strings/uk.yaml", r"(\nnav_\w+: )(\w)", rf"\1Правка {n} \2")
 
 
 def touch_nothing(root, rng, n):
@@ -177,6 +232,11 @@ EDITS = [
     edit_strings,
     edit_css,
     add_or_remove_page,
+    edit_translated_page,
+    add_or_remove_translation,
+    edit_translated_quote,
+    edit_translation_stamp,
+    edit_ukrainian_strings,
     touch_nothing,
 ]
 
@@ -238,12 +298,15 @@ def test_the_cache_is_used_and_unchanged_files_keep_their_inode(tmp_path, monkey
         lambda site, page, *a: rendered.append(page.path) or original(site, page, *a),
     )
     assert Project(root).build(out=root / "site").ok
-    assert rendered == ["extra-2/"]  # only the edited page was rendered
+    # Only the edited page was rendered, in English and in Ukrainian (it has no
+    # translation: the Ukrainian page shows the English text, marked lang="en").
+    assert rendered == ["extra-2/", "extra-2/"]
+    assert (root / ".explainer-cache/memo-uk").is_file()  # each language has its own
     after = {p: p.stat().st_ino for p in (root / "site").rglob("*.html")}
     changed = sorted(
         p.relative_to(root / "site").as_posix() for p in after if after[p] != before[p]
     )
-    assert changed == ["extra-2/index.html"]
+    assert changed == ["extra-2/index.html", "uk/extra-2/index.html"]
 
 
 def test_a_broken_or_foreign_cache_file_is_ignored(tmp_path):

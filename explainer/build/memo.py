@@ -115,13 +115,13 @@ class Memo:
 # -- on disk ---------------------------------------------------------------------------
 
 
-def read(root: Path, out: Path) -> Memo:
+def read(root: Path, out: Path, name: str = FILE) -> Memo:
     """The memo a build to `out` left in `root`, or an empty one (see the module docstring)."""
     secret = _secret(create=False)
     if secret is None:
         return Memo()
     try:
-        raw = _read_file(root / FOLDER, FILE)
+        raw = _read_file(root / FOLDER, name)
         mac, _, payload = raw.partition(b"\n")
         if not hmac.compare_digest(mac, _sign(secret, payload)):
             return Memo()
@@ -131,7 +131,7 @@ def read(root: Path, out: Path) -> Memo:
         return Memo()
 
 
-def write(root: Path, memo: Memo) -> None:
+def write(root: Path, memo: Memo, name: str = FILE) -> None:
     """Save the memo; best effort: a cache that cannot be written only makes the next
     build slower."""
     secret = _secret(create=True)
@@ -154,7 +154,7 @@ def write(root: Path, memo: Memo) -> None:
             )
             with os.fdopen(fd, "wb") as f:
                 f.write(_sign(secret, payload) + b"\n" + payload)
-            os.replace(tmp, FILE, src_dir_fd=folder, dst_dir_fd=folder)
+            os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
         finally:
             os.close(folder)
 

@@ -7,6 +7,7 @@ command line and the dev server both call `Project.build`; neither re-implements
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,9 @@ from ..content.resolve import resolve
 from ..content.rules import check_sourcing
 from ..content.schema import validate
 from ..content.translations import editions
-from ..diagnostics import Diagnostics
+from ..diagnostics import BuildFailed, Diagnostics
 from ..site.render import Renderer
+from . import memo
 from .memo import Memo, TemplateCode
 from .speed import Mode, Speed
 from .write import write
@@ -56,6 +58,7 @@ class Project:
         self.renderer = Renderer(self.root, self.md)
         self.renderer.env.bytecode_cache = TemplateCode()  # compiled once per machine
         self.memory = Memo()
+        self.memo_file = memo.FILE
         self.editions: dict[str, Edition] = {}  # by language: the translations' own
 
     def edition(self, lang: str) -> Edition:
@@ -90,6 +93,7 @@ class Edition:
         self.renderer = Renderer(self.root, self.md)
         self.renderer.env.bytecode_cache = project.renderer.env.bytecode_cache
         self.memory = Memo()
+        self.memo_file = f"{memo.FILE}-{lang}"
         self.lang = lang
 
 
@@ -106,7 +110,9 @@ def build(
     end (not after Ctrl-C), keeps what the build learnt."""
     result = Result()
     diags = result.diagnostics
-    with Speed(project, mode, out, diags) as speed:
+    # A translation's memo is kept when the whole build is over (`later`): on disk, it
+    # notes the files as written.
+    with Speed(project, mode, out, diags) as speed, contextlib.ExitStack() as later:
         step("reading content")
         raw = load(project.root, diags, parse=speed.parse_yaml)
         content = validate(raw, diags, drafts)
@@ -124,15 +130,19 @@ def build(
         if diags.errors or site is None:
             return result
         step("rendering pages")
+        reused = set()
         for lang, edition_content in translated.items():
-            edition = project.edition(lang)
-            site.extra_files.update(_edition(edition, edition_content, base_url, diags))
+            files, same = _edition(
+                project.edition(lang), edition_content, base_url, diags, (mode, out, later)
+            )
+            site.extra_files.update(files)
+            reused |= same
         if diags.errors:
             return result
         output = speed.render(site, bodies, diags)  # only pages whose reads changed
         if mode is Mode.DISK:
             step("writing files")
-            write(output, out, project.root, diags, speed.reused)
+            write(output, out, project.root, diags, speed.reused | reused)
         speed.output = result.files = output
         result.base_url = site.base.url()
         result.address = site.base.public
@@ -140,22 +150,29 @@ def build(
     return result
 
 
-def _edition(edition: Edition, content: Content, base_url, diags: Diagnostics) -> dict:
-    """A translation's files, under its language's folder ('uk/quotes/index.html'). Its
-    problems in the original's files were the original's to report: only those in its
-    own files are reported here."""
+def _edition(
+    edition: Edition, content: Content, base_url, diags: Diagnostics, how: tuple
+) -> tuple[dict, set]:
+    """A translation's files, under its language's folder ('uk/quotes/index.html'), and
+    those of them taken from the last build's folder. Its problems in the original's
+    files were the original's to report: only those in its own files and the theme are."""
+    mode, out, later = how
     mine = Diagnostics()
     prefix = routes.language(edition.lang)
-    with Speed(edition, Mode.MEMORY, None, mine) as speed:
+    speed = later.enter_context(Speed(edition, mode, out / prefix if out else None, diags))
+    try:
         site = speed.site = edition.renderer.prepare(content, base_url, mine, edition=True)
         if site is not None:
             bodies = speed.parse(content, site)
             bodies = speed.bodies = resolve(content, edition.md, mine, bodies)
             if not mine.errors:
                 speed.output = speed.render(site, bodies, mine)
+    except BuildFailed:  # reported in `mine`
+        speed.output = None
     ours = f".{edition.lang}."
     theme = ("templates/", "explainer/")
     diags.items.extend(d for d in mine.items if ours in d.pos.file or d.pos.file.startswith(theme))
     if mine.errors and not diags.errors:  # one that names no file of its own: say so
         diags.error(mine.errors[0].pos, f"{mine.errors[0].message} (in the {edition.lang} pages)")
-    return {prefix + path: data for path, data in (speed.output or {}).items()}
+    files = {prefix + path: data for path, data in (speed.output or {}).items()}
+    return files, {prefix + path for path in speed.reused}

