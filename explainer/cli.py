@@ -180,6 +180,9 @@ def _translations(root: Path, args) -> int:
     stamps: list = []
     for lang in [args.language] if args.language else languages:
         edition(raw, lang, found, stamps)
+    if args.stamp:  # what is left to do after stamping: missing translations, errors
+        done = {(s.file, (s.of or s.item).line) for s in stamps}
+        found.items = [d for d in found.items if (d.pos.file, d.pos.line) not in done]
     report(found)
     if args.stamp:
         files = write_stamps(root, stamps)
