@@ -94,12 +94,14 @@ def test_a_translated_quote_is_labelled_and_keeps_the_original(built):
     quotes = (built / "uk/quotes/index.html").read_text(encoding="utf-8")
     assert "Ми все ще розмовляємо {{ not jinja }} &lt;b&gt;справді&lt;/b&gt;." in quotes
     assert "Переклад редакції з англійської." in quotes
-    assert '<a href="#quote-we-talk-original">Оригінал англійською</a>' in quotes
     assert re.search(
-        r'id="quote-we-talk-original">Оригінал: <q lang="en">We are still talking '
-        r"\{\{ not jinja \}\} &lt;b&gt;really&lt;/b&gt;\.</q>",
+        r'<p class="quote__original">Переклад редакції з англійської\. '
+        r'<a href="/x/quotes/#quote-we-talk" hreflang="en">Оригінал англійською</a>: '
+        r'<q lang="en">We are still talking \{\{ not jinja \}\} &lt;b&gt;really&lt;/b&gt;\.</q>',
         quotes,
     )
+    # The place has no translation: shown as the original gives it, in its language.
+    assert '<span lang="en">Capital</span>' in quotes
 
 
 def test_structured_data_sitemap_and_open_data_per_language(built):
@@ -202,7 +204,7 @@ def test_a_translation_cannot_change_a_fact(bilingual):
         "content/factbox.uk.yaml:3:1: error: 'as_of' cannot be translated: a translation "
         "holds only text (title); ids, sources, dates and structure come from the original",
         "content/quotes.uk.yaml:3:3: error: 'sources' cannot be translated: a translation "
-        "holds only text (text, context); ids, sources, dates and structure come from the "
+        "holds only text (text, context, place); ids, sources, dates and structure come from the "
         "original",
         "content/sections/01-offer.uk.md:6:1: error: the translation of "
         "content/sections/01-offer.md must keep the original's source annotations {src=…} in "

@@ -31,13 +31,16 @@ TEXT_FIELDS = {
     "site": ("title", "kicker", "summary", "description", "scope_note", "strings"),
     "sources": ("label", "description", "note", "title"),
     "actors": ("name", "role", "affiliation", "country", "stance", "bio"),
-    "quotes": ("text", "context"),
+    "quotes": ("text", "context", "place"),
     "factbox": ("title",),
     "timeline": ("title", "text"),
     "dates": ("reasoning",),
     "corrections": ("text", "why"),
 }
 ROW_FIELDS = ("label", "value")  # a fact box row's
+# Text a translation may give but need not: left out, it shows as the original has it
+# (marked with the original's language) without a warning.
+OPTIONAL_TEXT = {"place"}
 DOCUMENT_FIELDS = ("title", "summary", "nav_title")  # a Markdown file's front matter
 KEYED = {"sources", "actors", "quotes", "dates"}  # matched by id; lists without ids by position
 STAMP = "of"  # the digest of the original an item translates
@@ -341,7 +344,8 @@ def _check_item(slot: Slot, tr: YamlDoc, path: tuple, data: dict, diags, stamps)
                     "(the theme's own is shown)",
                 )
     for key in allowed:
-        if key not in data and slot.data.get(key) is not None and key != "strings":
+        optional = key in OPTIONAL_TEXT or key == "strings"  # strings: warned about above
+        if key not in data and slot.data.get(key) is not None and not optional:
             diags.warning(
                 tr.pos(path),
                 f"translation of {slot.label} has no '{key}' (shown in the original language)",
