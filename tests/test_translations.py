@@ -129,6 +129,10 @@ def test_structured_data_sitemap_and_open_data_per_language(built):
     assert data["site"]["languages"]["en"] == ADDRESS + "data/explainer.json"
     cards = sorted(p.name for p in built.glob("**/static/share.*.png"))
     assert len(cards) == 2 and cards[0] != cards[1]  # a Ukrainian card of its own
+    headers = (built / "_headers").read_text(encoding="utf-8")
+    assert "/x/uk/static/*\n  Cache-Control: public, max-age=31536000, immutable" in headers
+    assert "/x/uk/static/share" not in headers  # fingerprinted: not among the revalidated
+    assert "/x/uk/quotes/\n  Cache-Control: public, max-age=0, must-revalidate" in headers
 
 
 def test_stale_translation_names_the_new_digest(bilingual):

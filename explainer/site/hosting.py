@@ -14,6 +14,7 @@ def hosting_files(
     site_pages: list[Page],
     output: dict[str, bytes],
     base: BaseUrl,
+    languages: list[str] = (),
 ) -> dict[str, bytes]:
     """sitemap.xml, robots.txt and _headers, from their templates.
 
@@ -25,7 +26,10 @@ def hosting_files(
         listed = [p for p in site_pages if p.path != routes.NOT_FOUND]
         files[routes.SITEMAP] = render("sitemap.xml", {"pages": listed})
     files[routes.ROBOTS] = render("robots.txt", {"sitemap": routes.SITEMAP in files})
-    unhashed = [p for p in [*output, *files] if not p.startswith(routes.static(""))]
+    # Fingerprinted files: static/, and each translation's own (its share card).
+    hashed = (routes.static(""), *(routes.language(lang) + routes.static("") for lang in languages))
+    unhashed = [p for p in [*output, *files] if not p.startswith(hashed)]
     revalidate = sorted({r for p in unhashed for r in (p, p.removesuffix("index.html"))})
-    files[routes.HEADERS] = render("headers.txt", {"revalidate": revalidate})
+    extra = [folder for folder in hashed[1:] if any(p.startswith(folder) for p in output)]
+    files[routes.HEADERS] = render("headers.txt", {"revalidate": revalidate, "hashed": extra})
     return files

@@ -292,7 +292,8 @@ class Site:
             return files
         files.update(self.extra_files)
         render = lambda name, context: self.renderer.render(name, context, diags)  # noqa: E731
-        files.update(hosting_files(render, site_pages, {**output, **files}, self.base))
+        translated = [lang for lang, _ in self.languages[1:]]
+        files.update(hosting_files(render, site_pages, {**output, **files}, self.base, translated))
         return files
 
     def finish(self) -> None:
