@@ -50,10 +50,10 @@ class Found:
     year: int | None = None
 
 
-# Where a date can start: a word beginning with a digit or a month's first letters. `DATE`
+# Where a date can start: a word beginning with a digit or a month's first letter. `DATE`
 # is tried only there (finditer tried its three branches at every word: a quarter of the
 # time of a 4,000-page check).
-_START = re.compile(r"\b(?=\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))")
+_START = re.compile(r"\b[\dJFMASOND]")
 
 
 def dates_in(text: str) -> list[Found]:
