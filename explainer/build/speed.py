@@ -25,6 +25,7 @@ from ..content.yamlpos import YamlDoc, parse_yaml
 from ..diagnostics import BuildFailed, Diagnostics
 from ..site.pages import Page
 from ..site.render import Site
+from ..site.theme import BUILTIN
 from . import deps, memo, workers
 from .memo import ENGINE, Memo, PageEntry
 from .workers import Plan, Team
@@ -41,10 +42,8 @@ class Speed:
 
     def __init__(self, project, mode: Mode, out: Path | None, diags: Diagnostics) -> None:
         self.project, self.mode, self.out = project, mode, out
-        disk = mode is Mode.DISK  # each language of the site has a memo of its own
-        self.memo: Memo = (
-            memo.read(project.root, out, project.memo_file) if disk else project.memory
-        )
+        self._memo: Memo | None = None if mode is Mode.DISK else project.memory
+        self.inputs: str | None = None  # digest of every input file (`deps.inputs`), on disk
         self.team: Team | None = None
         self.body_keys: dict[str, str] = {}  # document file -> its key in memo.bodies
         self.reused: set[str] = set()  # output files taken from the last build's folder
@@ -55,7 +54,38 @@ class Speed:
         self.site: Site | None = None
         self.bodies: dict[str, Body] | None = None
         self.output: dict | None = None
+        self.record: dict | None = None  # what `unchanged` needs of a good build, on disk
         self.diags = diags
+
+    @property
+    def memo(self) -> Memo:
+        """The memo, read from disk when first needed (`unchanged` may not need it)."""
+        if self._memo is None:
+            # each language of the site has a memo of its own (`memo_file`)
+            self._memo = memo.read(self.project.root, self.out, self.project.memo_file)
+        return self._memo
+
+    # -- before the stages ----------------------------------------------------------------
+
+    def unchanged(self, options: list) -> dict | None:
+        """On disk: what the last good build recorded, if nothing it could read has changed
+        since (no input file, option or engine) and its output folder is exactly as it left
+        it; the stages would then make the same files and diagnostics again. Otherwise None.
+
+        The folder is compared file by file (size, times, inode), so an edited, added or
+        removed output file means a build."""
+        if self.mode is not Mode.DISK:
+            return None
+        self.inputs = deps.inputs(self.project.root, BUILTIN)
+        if self.inputs is None:
+            return None
+        self.inputs = deps.digest(self.inputs, repr(options), str(self.out))
+        last = memo.read_last(self.project.root)
+        if last is None or last.get("inputs") != self.inputs:
+            return None
+        if memo.tree_stat(self.out) != last.get("tree"):
+            return None
+        return last
 
     # -- load ---------------------------------------------------------------------------
 
@@ -246,6 +276,9 @@ class Speed:
             for path, entry in self.memo.pages.items():
                 entry.stat = memo.file_stat(self.out / path)
             memo.write(self.project.root, self.memo, self.project.memo_file)
+            if self.inputs is not None and self.record is not None:
+                self.record["tree"] = memo.tree_stat(self.out)
+                memo.write_last(self.project.root, {**self.record, "inputs": self.inputs})
 
 
 def _page_key(page: Page, probes: deps.Probes, settings: str) -> str | None:

@@ -50,10 +50,19 @@ class Found:
     year: int | None = None
 
 
+# Where a date can start: a word beginning with a digit or a month's first letter. `DATE`
+# is tried only there (finditer tried its three branches at every word: a quarter of the
+# time of a 4,000-page check).
+_START = re.compile(r"\b[\dJFMASOND]")
+
+
 def dates_in(text: str) -> list[Found]:
     """Every calendar date written in `text`, in order."""
-    found = []
-    for m in DATE.finditer(text):
+    found, end = [], 0
+    for start in _START.finditer(text):
+        if start.start() < end or not (m := DATE.match(text, start.start())):
+            continue
+        end = m.end()
         g = m.groups()
         if m["dm"]:
             day, month, year = g[1], g[2], g[3]
