@@ -341,9 +341,13 @@ def _secret(create: bool) -> bytes | None:
             return None
         try:
             os.makedirs(folder, mode=0o700, exist_ok=True)
-            fd = os.open(path, _NEW_FILE, 0o600)
+            tmp = f"{path}.{secrets.token_hex(8)}"  # whole before anyone reads it
+            fd = os.open(tmp, _NEW_FILE, 0o600)
             os.write(fd, secrets.token_bytes(32))
             os.close(fd)
+            with contextlib.suppress(FileExistsError):  # another build made one first
+                os.link(tmp, path)
+            os.unlink(tmp)
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             return None

@@ -14,6 +14,7 @@ Every path gives the bytes a clean build gives (tests/test_incremental.py checks
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from ..diagnostics import BuildFailed, Diagnostics
 from ..site.pages import Page
 from ..site.render import Site
 from ..site.theme import BUILTIN
-from . import deps, memo, workers
+from . import deps, memo, workers, write
 from .memo import ENGINE, Memo, PageEntry
 from .workers import Plan, Team
 from .write import OutputFiles
@@ -85,7 +86,10 @@ class Speed:
             return None
         if memo.tree_stat(self.out) != last.get("tree"):
             return None
-        return last
+        with contextlib.suppress(OSError):
+            if not any(write.leftovers(self.out).values()):  # else the write stage clears them
+                return last
+        return None
 
     # -- load ---------------------------------------------------------------------------
 

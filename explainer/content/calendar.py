@@ -56,6 +56,17 @@ class Found:
 _START = re.compile(r"\b[\dJFMASOND]")
 
 
+# What every date written has: a month's name (or its abbreviation) or an ISO date. A text
+# without either holds no date, whatever is blanked out of it (`wording.mask` only ever
+# turns characters into spaces).
+_NEEDED = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\d{4}-\d\d-\d\d")
+
+
+def may_hold_dates(text: str) -> bool:
+    """False when `text` (or any text made from it by blanking parts) holds no date."""
+    return _NEEDED.search(text) is not None
+
+
 def dates_in(text: str) -> list[Found]:
     """Every calendar date written in `text`, in order."""
     found, end = [], 0
