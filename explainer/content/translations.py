@@ -145,8 +145,9 @@ def edition(
     yaml = dict(raw.yaml)
     given = raw.translated_yaml.get(lang, {})
     for name, doc in raw.yaml.items():
-        if doc.broken:
-            continue
+        shape = dict if name in ("site", "factbox") else list
+        if doc.broken or not isinstance(doc.data, shape):
+            continue  # the original's error is reported; its translation waits for it
         tr = given.get(name)
         if tr is not None and tr.broken:
             continue
