@@ -224,7 +224,21 @@ class Site:
         data = opendata.open_data(self.content, self.base, self.md)
         files[routes.OPEN_DATA] = opendata.to_bytes(data)
         render = lambda name, context: self.renderer.render(name, context, diags)  # noqa: E731
+        files.update(self._embed_files(site_pages, render))
         files.update(hosting_files(render, site_pages, {**output, **files}, self.base))
+        return files
+
+    def _embed_files(self, site_pages: list[Page], render) -> dict[str, bytes]:
+        """Each embed's oEmbed file, and the host pages' resize script under a name that
+        never changes. oEmbed consumers need absolute URLs: without an origin, no oEmbed."""
+        embeds = [page for page in site_pages if page.embed]
+        files = {}
+        if embeds and "embed.js" in self.assets:
+            files[routes.EMBED_SCRIPT] = self.assets["embed.js"][1]
+        if self.base.has_origin:
+            for page in embeds:
+                context = {"embed_path": page.path, **page.context}
+                files[routes.oembed(page.path)] = render("oembed.json", context)
         return files
 
     def finish(self) -> None:
