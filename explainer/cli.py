@@ -183,7 +183,7 @@ def _build_or_check(root: Path, args, prog: str) -> int:
         kept = "" if checking else "; the previous site was left as it was"
         print(f"{counts(result.diagnostics)}{kept}", file=sys.stderr)
         return 1
-    pages = sum(1 for name in result.files if name.endswith(".html"))
+    pages = sum(1 for name in result.names if name.endswith(".html"))
     if checking:
         print(f"checked {pages:,} pages: {counts(result.diagnostics)} ({elapsed:.2f} s)")
         return 0
@@ -191,7 +191,7 @@ def _build_or_check(root: Path, args, prog: str) -> int:
     reused = result.total - result.rendered
     work = f"rendered {result.rendered:,}, reused {reused:,}" if reused else "all rendered"
     print(
-        f"built {pages:,} pages ({work}), {len(result.files):,} files "
+        f"built {pages:,} pages ({work}), {len(result.names):,} files "
         f"into {shown}/ in {elapsed:.2f} s"
     )
     if result.address is None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from helpers import run_cli, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_errors import replace
 
 from explainer.content.rules import RULES
@@ -433,3 +435,44 @@ def test_the_readme_rules_table_is_made_from_the_rules():
     assert rules_table.with_table(readme) == readme, "run: python scripts/rules_table.py --write"
     for rule_id in RULES:
         assert f"| `{rule_id}` |" in readme
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "12",
+                "2025-02-12",
+                "February",
+                "Feb.",
+                "Sept",
+                "May",
+                "may",
+                " ",
+                "\n",
+                "of",
+                "[",
+                "]",
+                "{date=d}",
+                "{src=s}",
+                "“",
+                "”",
+                "<b>",
+                "3rd",
+                ",",
+                "x",
+                "2025",
+            ]
+        ),
+        max_size=14,
+    ).map("".join)
+)
+def test_a_text_ruled_out_for_dates_holds_none_however_masked(text):
+    """`may_hold_dates` lets the date rule skip most texts; it must never skip one in
+    which masking leaves a date to find."""
+    from explainer.content import calendar, wording
+
+    for kind in (wording.PLAIN, wording.INLINE, wording.BODY):
+        masked = wording.mask(text, kind, dates=True)
+        assert calendar.may_hold_dates(text) or not calendar.dates_in(masked)

@@ -25,6 +25,8 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import os
+import stat
 from collections.abc import Iterable, Mapping
 
 from ..content import model
@@ -244,3 +246,52 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little") + data)
     return h.hexdigest()
+
+
+# -- the inputs of a whole build ---------------------------------------------------------
+
+INPUT_FOLDERS = ("content", "templates")  # what a build reads of the project (and `serve` watches)
+
+
+def inputs(root, theme_folder) -> str | None:
+    """A digest of every file a build can read: the project's content/ and templates/ and
+    the built-in theme, each file by its path and bytes. None if any of them is not a plain
+    file or folder (a link, a FIFO) or is too big to be content: a full build then says
+    what is wrong with it."""
+    parts: list[str | bytes] = []
+    tops = [(root, f) for f in INPUT_FOLDERS] + [(theme_folder.parent, theme_folder.name)]
+    try:
+        for top, name in tops:
+            if not os.path.lexists(os.path.join(top, name)):
+                parts.append(f"no {name}")
+                continue
+            if not stat.S_ISDIR(os.lstat(os.path.join(top, name)).st_mode):
+                return None
+            for dirpath, dirnames, filenames in os.walk(os.path.join(top, name)):
+                dirnames.sort()
+                for entry in dirnames:
+                    if not stat.S_ISDIR(os.lstat(os.path.join(dirpath, entry)).st_mode):
+                        return None  # a link to a folder: os.walk would not follow it
+                for entry in sorted(filenames):
+                    path = os.path.join(dirpath, entry)
+                    data = _plain_file(path)
+                    if data is None:
+                        return None
+                    parts += [os.path.relpath(path, top), data]
+                parts.append("\0")  # the end of a folder: no file moves between folders unseen
+    except OSError:
+        return None
+    return digest(*parts)
+
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def _plain_file(path: str) -> bytes | None:
+    """A regular file's bytes, never through a link nor blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INPUT_BYTES:
+            return None
+        return f.read(MAX_INPUT_BYTES + 1)

@@ -45,6 +45,7 @@ from .deps import Probe, digest
 
 FOLDER = ".explainer-cache"
 FILE = "memo"
+LAST = "last"  # the last good build, whole: its inputs, output files and diagnostics
 MAX_BYTES = 512 * 1024 * 1024
 LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "yaml", "PIL")
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW  # never through a link
@@ -117,26 +118,50 @@ class Memo:
 
 def read(root: Path, out: Path) -> Memo:
     """The memo a build to `out` left in `root`, or an empty one (see the module docstring)."""
+    data = _load(root, FILE)
+    try:
+        return _memo_from(data, str(out)) or Memo()
+    except (ValueError, TypeError, KeyError, IndexError):
+        return Memo()
+
+
+def _load(root: Path, name: str):
+    """The data in a signed cache file, or None (missing, a link, too big, not signed by
+    this user's key, or not marshal data)."""
     secret = _secret(create=False)
     if secret is None:
-        return Memo()
+        return None
     try:
-        raw = _read_file(root / FOLDER, FILE)
+        raw = _read_file(root / FOLDER, name)
         mac, _, payload = raw.partition(b"\n")
         if not hmac.compare_digest(mac, _sign(secret, payload)):
-            return Memo()
-        data = marshal.loads(payload)  # signed: bytes this code wrote
-        return _memo_from(data, str(out)) or Memo()
-    except (OSError, ValueError, EOFError, MemoryError, TypeError, KeyError, IndexError):
-        return Memo()
+            return None
+        return marshal.loads(payload)  # signed: bytes this code wrote
+    except (OSError, ValueError, EOFError, MemoryError, TypeError):
+        return None
 
 
-def write(root: Path, memo: Memo) -> None:
-    """Save the memo; best effort: a cache that cannot be written only makes the next
-    build slower."""
+def _save(root: Path, name: str, data) -> None:
+    """Write a signed cache file, atomically and never through a link; best effort: a
+    cache that cannot be written only makes the next build slower."""
     secret = _secret(create=True)
     if secret is None:
         return
+    payload = marshal.dumps(data)
+    with contextlib.suppress(OSError):
+        folder = open_folder(root, create=True)
+        try:
+            tmp = f".build-{secrets.token_hex(8)}"
+            fd = os.open(tmp, _NEW_FILE, 0o600, dir_fd=folder)
+            with os.fdopen(fd, "wb") as f:
+                f.write(_sign(secret, payload) + b"\n" + payload)
+            os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        finally:
+            os.close(folder)
+
+
+def write(root: Path, memo: Memo) -> None:
+    """Save the memo (best effort)."""
     pages = {
         path: [entry.key, entry.reads, entry.stat]
         for path, entry in memo.pages.items()
@@ -144,19 +169,43 @@ def write(root: Path, memo: Memo) -> None:
     }
     data = {"engine": ENGINE, "out": memo.out, "bodies": memo.bodies, "probes": memo.probes}
     data["pages"] = pages
-    payload = marshal.dumps(data)
-    with contextlib.suppress(OSError):
-        folder = open_folder(root, create=True)
-        try:
-            tmp = f".build-{secrets.token_hex(8)}"
-            fd = os.open(
-                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder
-            )
-            with os.fdopen(fd, "wb") as f:
-                f.write(_sign(secret, payload) + b"\n" + payload)
-            os.replace(tmp, FILE, src_dir_fd=folder, dst_dir_fd=folder)
-        finally:
-            os.close(folder)
+    _save(root, FILE, data)
+
+
+# -- the last good build, whole --------------------------------------------------------
+
+
+def read_last(root: Path):
+    """What the last good build recorded in `write_last`, or None."""
+    data = _load(root, LAST)
+    if not (isinstance(data, dict) and data.get("engine") == ENGINE):
+        return None
+    return data
+
+
+def write_last(root: Path, record: dict) -> None:
+    """Record a good build whole (see `Speed.unchanged`)."""
+    _save(root, LAST, {**record, "engine": ENGINE})
+
+
+def tree_stat(out: Path) -> dict[str, list] | None:
+    """Every file under `out` with its `file_stat`, or None if anything there is not a
+    plain file or folder (a link, a FIFO) or cannot be read."""
+    found = {}
+    try:
+        for dirpath, dirnames, filenames in os.walk(out):
+            for name in filenames + dirnames:
+                if os.path.islink(os.path.join(dirpath, name)):
+                    return None
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                st = file_stat(Path(path))
+                if st is None:
+                    return None
+                found[os.path.relpath(path, out)] = st
+    except OSError:
+        return None
+    return found
 
 
 def file_stat(path: Path) -> list | None:
@@ -292,9 +341,13 @@ def _secret(create: bool) -> bytes | None:
             return None
         try:
             os.makedirs(folder, mode=0o700, exist_ok=True)
-            fd = os.open(path, _NEW_FILE, 0o600)
+            tmp = f"{path}.{secrets.token_hex(8)}"  # whole before anyone reads it
+            fd = os.open(tmp, _NEW_FILE, 0o600)
             os.write(fd, secrets.token_bytes(32))
             os.close(fd)
+            with contextlib.suppress(FileExistsError):  # another build made one first
+                os.link(tmp, path)
+            os.unlink(tmp)
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             return None

@@ -8,7 +8,7 @@ command line and the dev server both call `Project.build`; neither re-implements
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from ..content.load import load
@@ -16,7 +16,7 @@ from ..content.markdown import make_markdown
 from ..content.resolve import resolve
 from ..content.rules import check_sourcing
 from ..content.schema import validate
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostic, Diagnostics, Pos
 from ..site.render import Renderer
 from .memo import Memo, TemplateCode
 from .speed import Mode, Speed
@@ -32,6 +32,20 @@ class Result:
     rendered: int = 0  # pages rendered by this build
     total: int = 0  # pages of the site: those rendered and those reused from an earlier build
     address: str | None = None  # the site's absolute address, when the build knew one
+    names: list[str] = field(default_factory=list)  # the output files, written or reused
+
+    def record(self) -> dict:
+        """This result as plain data, for a build that finds nothing changed to give again."""
+        found = [(*astuple(d.pos), d.severity, d.message, d.rule) for d in self.diagnostics.items]
+        fields = ("base_url", "suppressed", "total", "address", "names")
+        return {"diagnostics": found, **{name: getattr(self, name) for name in fields}}
+
+    @classmethod
+    def again(cls, record: dict) -> Result:
+        """The result of a build the last good build recorded (nothing was rendered)."""
+        diags = Diagnostics([Diagnostic(Pos(*d[:3]), *d[3:]) for d in record["diagnostics"]])
+        fields = ("base_url", "suppressed", "total", "address", "names")
+        return cls(diagnostics=diags, **{name: record[name] for name in fields})
 
     @property
     def ok(self) -> bool:
@@ -84,6 +98,8 @@ def build(
     result = Result()
     diags = result.diagnostics
     with Speed(project, mode, out, diags) as speed:
+        if (last := speed.unchanged([base_url, drafts])) is not None:
+            return Result.again(last)  # nothing it could read has changed since a good build
         step("reading content")
         raw = load(project.root, diags, parse=speed.parse_yaml)
         content = validate(raw, diags, drafts)
@@ -108,4 +124,6 @@ def build(
         result.base_url = site.base.url()
         result.address = site.base.public
         result.rendered, result.total = speed.rendered, site.page_count
+        result.names = sorted(output)
+        speed.record = result.record()
     return result

@@ -14,6 +14,7 @@ Every path gives the bytes a clean build gives (tests/test_incremental.py checks
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from ..content.yamlpos import YamlDoc, parse_yaml
 from ..diagnostics import BuildFailed, Diagnostics
 from ..site.pages import Page
 from ..site.render import Site
-from . import deps, memo, workers
+from ..site.theme import BUILTIN
+from . import deps, memo, workers, write
 from .memo import ENGINE, Memo, PageEntry
 from .workers import Plan, Team
 from .write import OutputFiles
@@ -41,7 +43,8 @@ class Speed:
 
     def __init__(self, project, mode: Mode, out: Path | None, diags: Diagnostics) -> None:
         self.project, self.mode, self.out = project, mode, out
-        self.memo: Memo = memo.read(project.root, out) if mode is Mode.DISK else project.memory
+        self._memo: Memo | None = None if mode is Mode.DISK else project.memory
+        self.inputs: str | None = None  # digest of every input file (`deps.inputs`), on disk
         self.team: Team | None = None
         self.body_keys: dict[str, str] = {}  # document file -> its key in memo.bodies
         self.reused: set[str] = set()  # output files taken from the last build's folder
@@ -52,7 +55,40 @@ class Speed:
         self.site: Site | None = None
         self.bodies: dict[str, Body] | None = None
         self.output: dict | None = None
+        self.record: dict | None = None  # what `unchanged` needs of a good build, on disk
         self.diags = diags
+
+    @property
+    def memo(self) -> Memo:
+        """The memo, read from disk when first needed (`unchanged` may not need it)."""
+        if self._memo is None:
+            self._memo = memo.read(self.project.root, self.out)
+        return self._memo
+
+    # -- before the stages ----------------------------------------------------------------
+
+    def unchanged(self, options: list) -> dict | None:
+        """On disk: what the last good build recorded, if nothing it could read has changed
+        since (no input file, option or engine) and its output folder is exactly as it left
+        it; the stages would then make the same files and diagnostics again. Otherwise None.
+
+        The folder is compared file by file (size, times, inode), so an edited, added or
+        removed output file means a build."""
+        if self.mode is not Mode.DISK:
+            return None
+        self.inputs = deps.inputs(self.project.root, BUILTIN)
+        if self.inputs is None:
+            return None
+        self.inputs = deps.digest(self.inputs, repr(options), str(self.out))
+        last = memo.read_last(self.project.root)
+        if last is None or last.get("inputs") != self.inputs:
+            return None
+        if memo.tree_stat(self.out) != last.get("tree"):
+            return None
+        with contextlib.suppress(OSError):
+            if not any(write.leftovers(self.out).values()):  # else the write stage clears them
+                return last
+        return None
 
     # -- load ---------------------------------------------------------------------------
 
@@ -243,6 +279,9 @@ class Speed:
             for path, entry in self.memo.pages.items():
                 entry.stat = memo.file_stat(self.out / path)
             memo.write(self.project.root, self.memo)
+            if self.inputs is not None and self.record is not None:
+                self.record["tree"] = memo.tree_stat(self.out)
+                memo.write_last(self.project.root, {**self.record, "inputs": self.inputs})
 
 
 def _page_key(page: Page, probes: deps.Probes, settings: str) -> str | None:

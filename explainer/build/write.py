@@ -298,7 +298,18 @@ def lock_name(out_dir: Path) -> str:
 
 
 def _clean_leftovers(out_dir: Path) -> None:
-    """Remove temporary folders of killed builds; restore site/ if a swap was cut short.
+    """Remove temporary folders of killed builds; restore site/ if a swap was cut short."""
+    found = leftovers(out_dir)
+    olds = found["old"]
+    if not os.path.lexists(out_dir) and olds:
+        os.rename(olds[-1], out_dir)
+        olds = olds[:-1]
+    for leftover in [*found["tmp"], *olds]:
+        _remove(leftover)
+
+
+def leftovers(out_dir: Path) -> dict[str, list[Path]]:
+    """Temporary ("tmp") and set-aside ("old") folders of killed builds beside out_dir.
 
     A leftover is known by its name and by explainer's marker inside it, never by its
     name alone: a folder of someone else's may be called `.site.old-2023`.
@@ -306,16 +317,11 @@ def _clean_leftovers(out_dir: Path) -> None:
     parent = out_dir.parent
     found: dict[str, list[Path]] = {"tmp": [], "old": []}
     for name in sorted(os.listdir(parent)):  # plain names: `*` or `[` are just characters
-        for kind, leftovers in found.items():
+        for kind, folders in found.items():
             rest = name.removeprefix(_leftover_prefix(out_dir, kind))
             if rest != name and LEFTOVER_SUFFIX.match(rest) and is_ours(parent / name):
-                leftovers.append(parent / name)
-    olds = found["old"]
-    if not os.path.lexists(out_dir) and olds:
-        os.rename(olds[-1], out_dir)
-        olds = olds[:-1]
-    for leftover in [*found["tmp"], *olds]:
-        _remove(leftover)
+                folders.append(parent / name)
+    return found
 
 
 def _swap_in(new: Path, out_dir: Path) -> None:

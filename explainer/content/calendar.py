@@ -50,10 +50,30 @@ class Found:
     year: int | None = None
 
 
+# Where a date can start: a word beginning with a digit or a month's first letter. `DATE`
+# is tried only there (finditer tried its three branches at every word: a quarter of the
+# time of a 4,000-page check).
+_START = re.compile(r"\b[\dJFMASOND]")
+
+
+# What every date written has: a month's name (or its abbreviation) or an ISO date. A text
+# without either holds no date, whatever is blanked out of it (`wording.mask` only ever
+# turns characters into spaces).
+_NEEDED = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\d{4}-\d\d-\d\d")
+
+
+def may_hold_dates(text: str) -> bool:
+    """False when `text` (or any text made from it by blanking parts) holds no date."""
+    return _NEEDED.search(text) is not None
+
+
 def dates_in(text: str) -> list[Found]:
     """Every calendar date written in `text`, in order."""
-    found = []
-    for m in DATE.finditer(text):
+    found, end = [], 0
+    for start in _START.finditer(text):
+        if start.start() < end or not (m := DATE.match(text, start.start())):
+            continue
+        end = m.end()
         g = m.groups()
         if m["dm"]:
             day, month, year = g[1], g[2], g[3]

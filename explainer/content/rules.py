@@ -204,7 +204,7 @@ def _headings(body: str) -> Iterator[tuple[int, int, str]]:
 )
 def _date_unmarked(content: Content):
     for f in wording.prose_fields(content):
-        if f.dated:  # the desk's own dated records: corrections, a date's reasoning
+        if f.dated or not calendar.may_hold_dates(f.text):  # dated: the desk's own records
             continue
         for found in calendar.dates_in(wording.mask(f.text, f.kind, dates=True)):
             where = f"'{found.text}'" + (f" in {f.name}" if f.name else "")

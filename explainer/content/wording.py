@@ -95,7 +95,10 @@ def mask(text: str, kind: str, dates: bool = False) -> str:
 
 
 def _blank(match: re.Match) -> str:
-    return re.sub(r"[^\n]", " ", match[0])
+    text = match[0]
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(line) for line in text.split("\n"))
 
 
 def words(text: str) -> list[tuple[str, int]]:
