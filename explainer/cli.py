@@ -252,7 +252,8 @@ def _build_or_check(root: Path, args, prog: str) -> int:
 
 
 NO_ADDRESS = (
-    "note: no absolute address known, so the site has no sitemap.xml, og:url or og:image: "
+    "note: no absolute address known, so the site has no sitemap.xml, og:url, og:image or "
+    "oEmbed, and its embed code works on this host only: "
     "set url: in content/site.yaml (or pass --base-url https://…)"
 )
 

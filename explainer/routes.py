@@ -14,6 +14,16 @@ ROBOTS = "robots.txt"
 HEADERS = "_headers"  # Netlify and Cloudflare Pages read caching rules from it
 OPEN_DATA = "data/explainer.json"
 
+# The fact box alone, for other sites to frame; its oEmbed file sits beside it, and the
+# host pages' resize script keeps one unhashed name, so pasted snippets never go stale.
+EMBED_FACTBOX = "embed/factbox/"
+EMBED_SCRIPT = "embed/embed.js"
+
+
+def oembed(embed_path: str) -> str:
+    """'embed/factbox/' -> 'embed/factbox/oembed.json': an embed's oEmbed response."""
+    return embed_path + "oembed.json"
+
 
 def language(lang: str) -> str:
     """Where a translation's pages live: 'uk/' (its routes follow, 'uk/quotes/')."""

@@ -95,6 +95,9 @@ def build(root: Path, *args: str) -> Path:
     return root / "site"
 
 
+EMBEDS = ("embed/factbox/",)  # pages for other sites to frame: no navigation, not indexed
+
+
 def html_pages(site: Path) -> dict[str, Path]:
     """Every built page by its route: '' for the home page, 'actors/x/', '404.html'."""
     pages = {}

@@ -50,10 +50,13 @@ def test_a_build_without_an_address_says_what_it_left_out(project, tmp_path):
     assert result.code == 0, result.err
     notes = [line for line in result.err.splitlines() if line.startswith("note:")]
     assert notes == [
-        "note: no absolute address known, so the site has no sitemap.xml, og:url or og:image: "
+        "note: no absolute address known, so the site has no sitemap.xml, og:url, og:image or "
+        "oEmbed, and its embed code works on this host only: "
         "set url: in content/site.yaml (or pass --base-url https://…)"
     ]
     assert not (tmp_path / "out/sitemap.xml").exists()
+    assert not (tmp_path / "out/embed/factbox/oembed.json").exists()
+    assert "&lt;iframe src=&#34;/embed/factbox/&#34;" in (tmp_path / "out/index.html").read_text()
     absolute = run_cli(project, "build", "--out", str(tmp_path / "abs"), "--base-url", URL)
     assert "note:" not in absolute.err
 

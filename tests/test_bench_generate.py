@@ -26,7 +26,7 @@ def test_generated_site_passes_check(tmp_path):
     assert len(list((root / "content" / "pages").glob("*.md"))) == 10
     result = run_cli(root, "check", "--strict")
     assert result.code == 0, result.err
-    assert "checked 17 pages" in result.out  # 10 pages, 2 actors, home, 4 index pages
+    assert "checked 18 pages" in result.out  # 10 pages, 2 actors, home, 4 index pages, embed
     for tool in ("hugo", "eleventy", "pelican", "mkdocs"):
         assert (tmp_path / "a" / tool).is_dir()
     words = [len(a.title.split()) for a in site.articles]

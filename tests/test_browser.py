@@ -84,45 +84,46 @@ def open_page(browser, base: str, path: str, width: int, javascript: bool = True
     return context, page, response, log
 
 
-def test_every_page_is_accessible_and_clean(site, browser):
+@pytest.mark.parametrize("label", list(WIDTHS))  # one test per width: they run side by side
+def test_every_page_is_accessible_and_clean(site, browser, label):
     from axe_playwright_python.sync_playwright import Axe
 
     out, base = site
     axe = Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
+    width = WIDTHS[label]
     for path in page_paths(out):
-        for label, width in WIDTHS.items():
-            context, page, response, log = open_page(browser, base, path, width)
-            try:
-                expected = 404 if path == "404.html" else 200
-                if response.status not in (200, expected):
-                    problems.append(f"{path} @{width}: HTTP {response.status}")
-                results = axe.run(page)  # every rule axe runs by default, best practices too
-                for v in results.response["violations"]:
-                    targets = [n["target"] for n in v["nodes"]][:3]
-                    problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
-                for kind, entries in log.items():
-                    problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
-                name = path.strip("/").replace("/", "_").replace(".html", "") or "home"
-                page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
-            finally:
-                context.close()
+        context, page, response, log = open_page(browser, base, path, width)
+        try:
+            expected = 404 if path == "404.html" else 200
+            if response.status not in (200, expected):
+                problems.append(f"{path} @{width}: HTTP {response.status}")
+            results = axe.run(page)  # every rule axe runs by default, best practices too
+            for v in results.response["violations"]:
+                targets = [n["target"] for n in v["nodes"]][:3]
+                problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
+            for kind, entries in log.items():
+                problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
+            name = path.strip("/").replace("/", "_").replace(".html", "") or "home"
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        finally:
+            context.close()
     assert not problems, "\n".join(problems)
 
 
-def test_no_horizontal_scroll_on_small_screens(site, browser):
+@pytest.mark.parametrize("width", [320, 390])
+def test_no_horizontal_scroll_on_small_screens(site, browser, width):
     out, base = site
     for path in page_paths(out):
-        for width in (320, 390):
-            context, page, _, _ = open_page(browser, base, path, width)
-            try:
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
-            finally:
-                context.close()
+        context, page, _, _ = open_page(browser, base, path, width)
+        try:
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+        finally:
+            context.close()
 
 
 def test_html_is_valid(site):

@@ -56,7 +56,7 @@ def test_build_writes_every_page(project):
     files = sum(1 for p in (project / "site").rglob("*") if p.is_file())
     # every file but the hidden marker that says the folder is ours to replace
     assert re.fullmatch(
-        rf"built 8 pages \(all rendered\), {files - 1} files into site/ in \d+\.\d\d s\n",
+        rf"built 9 pages \(all rendered\), {files - 1} files into site/ in \d+\.\d\d s\n",
         result.out,
     )
     site = project / "site"

@@ -22,7 +22,7 @@ def check(root):
 def test_clean_fixture_checks(project):
     result = check(project)
     assert result.code == 0, result.err
-    assert result.out.startswith("checked 8 pages: 0 errors")
+    assert result.out.startswith("checked 9 pages: 0 errors")
 
 
 def test_unknown_speaker_points_at_the_field_with_a_suggestion(project):

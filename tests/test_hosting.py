@@ -223,6 +223,11 @@ def test_every_link_and_asset_answers_under_the_sub_path(server, served):
     for path, (_, headers, _) in fetched.items():
         cache = IMMUTABLE if path.startswith(SUB + "static/") else REVALIDATE
         assert headers.get("cache-control") == cache, path
+        if path.startswith(SUB + "embed/factbox/"):  # any site may frame the embed
+            assert headers["content-security-policy"] == "frame-ancestors *", path
+        elif not path.startswith(SUB + "static/"):
+            assert headers["content-security-policy"] == "frame-ancestors 'self'", path
+    assert SUB + "embed/factbox/" in fetched  # linked from the "Embed this" disclosure
     json.loads(fetched[SUB + "data/explainer.json"][2])
 
 

@@ -405,6 +405,7 @@ def test_templates_cannot_change_the_content(tmp_path, mutation):
     """`{{ site.authors.append(1) }}` changed the content and then exited 70 (77dc05f)."""
     root = real_site_with_pages(tmp_path, 0, pages=0)
     home = root / "templates/home.html"
+    line = home.read_text().splitlines().index("{% block content %}") + 1
     home.write_text(
         home.read_text().replace(
             "{% block content %}", "{% block content %}{{ " + mutation + " }}", 1
@@ -413,7 +414,7 @@ def test_templates_cannot_change_the_content(tmp_path, mutation):
     result = Project(root).build(out=None)
     errors = [str(d) for d in result.diagnostics.errors]
     assert len(errors) == 1 and errors[0].startswith(
-        "templates/home.html:3: error: template error:"
+        f"templates/home.html:{line}: error: template error:"
     ), errors
 
 

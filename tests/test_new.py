@@ -46,7 +46,7 @@ def test_a_new_explainer_checks_strictly_and_builds_with_the_builtin_theme(story
     assert not (story / "templates").exists()
     check = run_cli(story, "check", "--strict")
     assert check.code == 0, check.err
-    assert check.out.startswith("checked 8 pages: 0 errors, 0 warnings")
+    assert check.out.startswith("checked 9 pages: 0 errors, 0 warnings")
     built = run_cli(story, "build")
     assert built.code == 0, built.err
     site = story / "site"
@@ -210,11 +210,11 @@ def test_progress_line_only_on_a_terminal_and_only_after_two_seconds(monkeypatch
 def test_the_build_line_says_what_was_rendered_and_reused(story):
     first = run_cli(story, "build")
     assert re.fullmatch(
-        r"built 8 pages \(all rendered\), 15 files into site/ in \d+\.\d\d s\n", first.out
+        r"built 9 pages \(all rendered\), 18 files into site/ in \d+\.\d\d s\n", first.out
     )
     again = run_cli(story, "build")
     assert re.fullmatch(
-        r"built 8 pages \(rendered 0, reused 8\), 15 files into site/ in \d+\.\d\d s\n",
+        r"built 9 pages \(rendered 0, reused 9\), 18 files into site/ in \d+\.\d\d s\n",
         again.out,
     )
 

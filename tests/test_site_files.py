@@ -21,7 +21,7 @@ def site(project):
     return build(project, "--base-url", BASE)
 
 
-def test_sitemap_lists_every_page_but_404_with_absolute_urls(site):
+def test_sitemap_lists_every_page_but_404_and_embeds_with_absolute_urls(site):
     root = ET.parse(site / "sitemap.xml").getroot()
     assert root.tag == f"{{{SITEMAP_NS}}}urlset"
     locs = [url.findtext(f"{{{SITEMAP_NS}}}loc") for url in root]
@@ -33,7 +33,10 @@ def test_sitemap_lists_every_page_but_404_with_absolute_urls(site):
         route = loc.removeprefix(BASE)
         assert (site / route / "index.html").is_file(), f"{loc} is not a page"
         routes.append(route)
-    assert sorted(routes) == sorted(r for r in html_pages(site) if r != "404.html")
+    # the embed repeats the home page's fact box and asks not to be indexed
+    unlisted = ("404.html", "embed/factbox/")
+    assert sorted(routes) == sorted(r for r in html_pages(site) if r not in unlisted)
+    assert 'name="robots" content="noindex"' in (site / "embed/factbox/index.html").read_text()
     lastmods = {url.findtext(f"{{{SITEMAP_NS}}}lastmod") for url in root}
     assert lastmods == {"2025-02-16"}
 
@@ -69,7 +72,16 @@ def test_headers_cache_fingerprinted_files_forever_and_revalidate_the_rest(site)
     assert rules.pop("/minerals/static/*") == {"Cache-Control": immutable}
     # no catch-all: both hosts merge every matching rule into one header
     assert not any(p.endswith("/*") for p in rules)
-    assert all(headers == {"Cache-Control": revalidate} for headers in rules.values())
+    embed = "/minerals/embed/factbox/"
+    for path, headers in rules.items():
+        assert headers.pop("Cache-Control") == revalidate, path
+        # only the embed may be framed by other sites; every other page refuses framing
+        framing = "frame-ancestors *" if path.startswith(embed) else "frame-ancestors 'self'"
+        assert headers.pop("Content-Security-Policy") == framing, path
+        if path == embed + "oembed.json":  # oEmbed consumers may read it from any page
+            assert headers.pop("Access-Control-Allow-Origin") == "*"
+        assert headers == {}, path
+    assert {embed, embed + "index.html", embed + "oembed.json"} <= set(rules)
     files = {
         p.relative_to(site).as_posix()
         for p in site.rglob("*")

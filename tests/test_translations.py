@@ -246,3 +246,19 @@ def test_a_translations_listing_and_stamp(bilingual):
     assert text.startswith("- of: b17e5bf5\n  title: Початок перемовин\n")
     assert run_cli(bilingual, "check", "--strict").code == 0
     assert run_cli(bilingual, "translations", "fr").code == 2
+
+
+def test_the_theme_speaks_both_languages():
+    """strings/uk.yaml has every key of en.yaml, with the same shape (a plural mapping may
+    stand for a text with {n})."""
+    import yaml
+    from conftest import THEME
+
+    en = yaml.safe_load((THEME / "strings/en.yaml").read_text(encoding="utf-8"))
+    uk = yaml.safe_load((THEME / "strings/uk.yaml").read_text(encoding="utf-8"))
+    assert set(uk) == set(en)
+    for key, value in en.items():
+        if isinstance(value, dict):
+            assert isinstance(uk[key], dict), key
+            if "other" not in uk[key]:
+                assert set(uk[key]) == set(value), key

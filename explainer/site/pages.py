@@ -20,6 +20,7 @@ class Page:
     path: str  # route, relative to the base URL
     template: str
     context: dict = field(default_factory=dict)
+    embed: bool = False  # for other sites to frame: not in the sitemap, has an oEmbed file
 
 
 class Citations:
@@ -96,6 +97,9 @@ def plan(content: Content) -> list[Page]:
         Page(routes.SOURCES, "sources.html", {"page_claims": []}),
         Page(routes.NOT_FOUND, "404.html", {"page_claims": []}),
     ]
+    if content.factbox:
+        embedded = {"page_claims": [], "embedded": True}  # its links open in the top window
+        result.append(Page(routes.EMBED_FACTBOX, "embed_factbox.html", embedded, embed=True))
     for actor in content.actors:
         claims = by_page.get(routes.actor(actor.id), [])
         claims = claims + [q.claim for q in actor.quotes if q.claim]

@@ -288,12 +288,27 @@ class Site:
                 alt["lang"]: alt["abs_url"] for alt in self.alternates(routes.OPEN_DATA)
             }
         files[routes.OPEN_DATA] = opendata.to_bytes(data)
-        if self.edition:
-            return files
-        files.update(self.extra_files)
         render = lambda name, context: self.renderer.render(name, context, diags)  # noqa: E731
+        embeds = self._embed_files(site_pages, render)
+        if self.edition:  # its embeds' oEmbed files; the host script is the original's
+            return files | {k: v for k, v in embeds.items() if k != routes.EMBED_SCRIPT}
+        files.update(embeds)
+        files.update(self.extra_files)
         translated = [lang for lang, _ in self.languages[1:]]
         files.update(hosting_files(render, site_pages, {**output, **files}, self.base, translated))
+        return files
+
+    def _embed_files(self, site_pages: list[Page], render) -> dict[str, bytes]:
+        """Each embed's oEmbed file, and the host pages' resize script under a name that
+        never changes. oEmbed consumers need absolute URLs: without an origin, no oEmbed."""
+        embeds = [page for page in site_pages if page.embed]
+        files = {}
+        if embeds and "embed.js" in self.assets:
+            files[routes.EMBED_SCRIPT] = self.assets["embed.js"][1]
+        if self.base.has_origin:
+            for page in embeds:
+                context = {"embed_path": page.path, **page.context}
+                files[routes.oembed(page.path)] = render("oembed.json", context)
         return files
 
     def finish(self) -> None:
