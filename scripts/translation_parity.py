@@ -21,16 +21,18 @@ import yaml
 
 from explainer.content.markdown import make_markdown, quote_id, source_ids
 
-# Text fields each YAML file's translation may hold (i18n-15.md), and how items pair up.
+# Text fields each YAML file's translation may hold (README: Languages and translations),
+# and how items pair up.
 TEXT_FIELDS = {
     "site": {"title", "kicker", "summary", "description", "scope_note", "strings"},
     "sources": {"label", "description", "note", "title"},
     "actors": {"name", "role", "affiliation", "country", "stance", "bio"},
-    "quotes": {"text", "context"},
+    "quotes": {"text", "context", "place"},
     "timeline": {"title", "text"},
     "dates": {"reasoning"},
     "corrections": {"text", "why"},
 }
+OPTIONAL = {"place"}  # a quote's place: left out, the original's shows (marked lang="en")
 BY_ID = {"sources", "actors", "quotes", "dates"}
 BY_POSITION = {"timeline", "corrections"}
 FRONT_FIELDS = {"title", "summary", "nav_title"}
@@ -88,7 +90,7 @@ def compare_text(where: str, original, translated, problems: list[str]) -> None:
 
 def compare_item(where: str, fields: set[str], original: dict, translated: dict, problems):
     for key, value in translated.items():
-        if key in ("id",):
+        if key in ("id", "of"):  # `of:` is the stamp `explainer translations --stamp` writes
             continue
         if key not in fields:
             problems.append(f"{where}: '{key}' is not a text field; it comes from the original")
@@ -96,7 +98,7 @@ def compare_item(where: str, fields: set[str], original: dict, translated: dict,
             problems.append(f"{where}: '{key}' is not in the original")
         else:
             compare_text(f"{where}.{key}", original[key], value, problems)
-    for key in fields & original.keys():
+    for key in (fields - OPTIONAL) & original.keys():
         if key not in translated:
             problems.append(f"{where}: '{key}' not translated")
 
