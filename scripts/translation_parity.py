@@ -2,7 +2,7 @@
 
     python scripts/translation_parity.py uk [content-folder]
 
-A translation may change words, never facts (/work/notes/i18n-15.md): this lists every
+A translation may change words, never facts (see the README: Languages and translations): this lists every
 place where a `*.uk.*` file differs from its original in what it may not change —
 annotation source ids and their order, date spans, quote embeds, generated blocks, links,
 heading count, ids, row and event counts — and every field it holds that is not a text
