@@ -77,9 +77,9 @@ def install_explainer(scratch: Path) -> None:
     venv = scratch / "explainer-venv"
     if not (venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)], check=True
-        )
+    subprocess.run(  # every time: a dependency added since the venv was made comes in too
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)], check=True
+    )
     subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
          "--force-reinstall", str(REPO)],
