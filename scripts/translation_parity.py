@@ -2,8 +2,8 @@
 
     python scripts/translation_parity.py uk [content-folder]
 
-A translation may change words, never facts (see the README: Languages and translations): this lists every
-place where a `*.uk.*` file differs from its original in what it may not change —
+A translation may change words, never facts (README: Languages and translations): this
+lists every place where a `*.uk.*` file differs from its original in what it may not change —
 annotation source ids and their order, date spans, quote embeds, generated blocks, links,
 heading count, ids, row and event counts — and every field it holds that is not a text
 field. It also lists original text fields with no translation. Exit status 1 if any.
