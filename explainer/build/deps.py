@@ -28,9 +28,12 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from ..content import model
+from ..content.files import digest, read_bytes  # digest: every key of the memo is one
 from ..content.model import Claim, Content, Document
+from ..diagnostics import Diagnostics
 
 TEMPLATE = "template"  # the first item of a template-load read, in the sandbox's reads
 WHOLE = "*"  # a probe of everything an object was written with (a claim: everything)
@@ -239,25 +242,18 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def digest(*parts: str | bytes) -> str:
-    """A short, stable fingerprint of some texts: every key of the memo is one."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little") + data)
-    return h.hexdigest()
-
-
 # -- the inputs of a whole build ---------------------------------------------------------
 
 INPUT_FOLDERS = ("content", "templates")  # what a build reads of the project (and `serve` watches)
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # larger than any content file may be
 
 
 def inputs(root, theme_folder) -> str | None:
     """A digest of every file a build can read: the project's content/ and templates/ and
-    the built-in theme, each file by its path and bytes. None if any of them is not a plain
-    file or folder (a link, a FIFO) or is too big to be content: a full build then says
-    what is wrong with it."""
+    the built-in theme, each file by its path and bytes, read as the build reads it
+    (`files.read_bytes`: a link within the project by its target). None if anything there
+    cannot be read so (a link out of the project or to a folder, a FIFO, a file too big to
+    be content): a full build then says what is wrong with it."""
     parts: list[str | bytes] = []
     tops = [(root, f) for f in INPUT_FOLDERS] + [(theme_folder.parent, theme_folder.name)]
     try:
@@ -274,7 +270,8 @@ def inputs(root, theme_folder) -> str | None:
                         return None  # a link to a folder: os.walk would not follow it
                 for entry in sorted(filenames):
                     path = os.path.join(dirpath, entry)
-                    data = _plain_file(path)
+                    # Silently: a file that cannot be read means a full build, which says why.
+                    data = read_bytes(Path(path), Path(top), Diagnostics(), MAX_INPUT_BYTES, True)
                     if data is None:
                         return None
                     parts += [os.path.relpath(path, top), data]
@@ -282,16 +279,3 @@ def inputs(root, theme_folder) -> str | None:
     except OSError:
         return None
     return digest(*parts)
-
-
-MAX_INPUT_BYTES = 64 * 1024 * 1024
-
-
-def _plain_file(path: str) -> bytes | None:
-    """A regular file's bytes, never through a link nor blocking on a FIFO."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INPUT_BYTES:
-            return None
-        return f.read(MAX_INPUT_BYTES + 1)

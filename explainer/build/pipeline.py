@@ -39,18 +39,18 @@ class Result:
     address: str | None = None  # the site's absolute address, when the build knew one
     names: list[str] = field(default_factory=list)  # the output files, written or reused
 
+    RECORDED = ("base_url", "suppressed", "total", "address", "names")  # and the diagnostics
+
     def record(self) -> dict:
         """This result as plain data, for a build that finds nothing changed to give again."""
         found = [(*astuple(d.pos), d.severity, d.message, d.rule) for d in self.diagnostics.items]
-        fields = ("base_url", "suppressed", "total", "address", "names")
-        return {"diagnostics": found, **{name: getattr(self, name) for name in fields}}
+        return {"diagnostics": found, **{name: getattr(self, name) for name in self.RECORDED}}
 
     @classmethod
     def again(cls, record: dict) -> Result:
         """The result of a build the last good build recorded (nothing was rendered)."""
         diags = Diagnostics([Diagnostic(Pos(*d[:3]), *d[3:]) for d in record["diagnostics"]])
-        fields = ("base_url", "suppressed", "total", "address", "names")
-        return cls(diagnostics=diags, **{name: record[name] for name in fields})
+        return cls(diagnostics=diags, **{name: record[name] for name in cls.RECORDED})
 
     @property
     def ok(self) -> bool:
