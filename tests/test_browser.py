@@ -60,6 +60,14 @@ def page_paths(out: Path) -> list[str]:
 
 def open_page(browser, base: str, path: str, width: int, javascript: bool = True):
     """A fresh page with listeners that record console errors and every request."""
+    context, page, log = new_page(browser, width, javascript)
+    response = page.goto(base + path, wait_until="networkidle")
+    return context, page, response, log
+
+
+def new_page(browser, width: int, javascript: bool = True):
+    """A page in a context of its own, and the log its listeners fill: console errors,
+    failed requests and requests to any host but this one."""
     # Reduced motion: jumps to a note are instant, so "scrolled into view" does not depend on
     # how fast a loaded machine animates a smooth scroll across a long page.
     context = browser.new_context(
@@ -80,8 +88,22 @@ def open_page(browser, base: str, path: str, width: int, javascript: bool = True
             and log["foreign"].append(r.url)
         ),
     )
-    response = page.goto(base + path, wait_until="networkidle")
-    return context, page, response, log
+    return context, page, log
+
+
+def visit_all(browser, base: str, paths: list[str], width: int, settle: str = "networkidle"):
+    """Each page in turn in one browser tab: (path, page, response, what it logged). One
+    tab for all: a new context per page cost a third of a second each, and nothing the
+    site keeps outlives a navigation."""
+    context, page, log = new_page(browser, width)
+    try:
+        for path in paths:
+            for entries in log.values():
+                entries.clear()
+            response = page.goto(base + path, wait_until=settle)
+            yield path, page, response, log  # filled until the next page is visited
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("label", list(WIDTHS))  # one test per width: they run side by side
@@ -93,37 +115,29 @@ def test_every_page_is_accessible_and_clean(site, browser, label):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     width = WIDTHS[label]
-    for path in page_paths(out):
-        context, page, response, log = open_page(browser, base, path, width)
-        try:
-            expected = 404 if path == "404.html" else 200
-            if response.status not in (200, expected):
-                problems.append(f"{path} @{width}: HTTP {response.status}")
-            results = axe.run(page)  # every rule axe runs by default, best practices too
-            for v in results.response["violations"]:
-                targets = [n["target"] for n in v["nodes"]][:3]
-                problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
-            for kind, entries in log.items():
-                problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
-            name = path.strip("/").replace("/", "_").replace(".html", "") or "home"
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
-        finally:
-            context.close()
+    for path, page, response, log in visit_all(browser, base, page_paths(out), width):
+        expected = 404 if path == "404.html" else 200
+        if response.status not in (200, expected):
+            problems.append(f"{path} @{width}: HTTP {response.status}")
+        results = axe.run(page)  # every rule axe runs by default, best practices too
+        for v in results.response["violations"]:
+            targets = [n["target"] for n in v["nodes"]][:3]
+            problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
+        for kind, entries in log.items():
+            problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
+        name = path.strip("/").replace("/", "_").replace(".html", "") or "home"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("width", [320, 390])
 def test_no_horizontal_scroll_on_small_screens(site, browser, width):
     out, base = site
-    for path in page_paths(out):
-        context, page, _, _ = open_page(browser, base, path, width)
-        try:
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
-        finally:
-            context.close()
+    for path, page, _, _ in visit_all(browser, base, page_paths(out), width, settle="load"):
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
 
 
 def test_html_is_valid(site):

@@ -435,3 +435,29 @@ def test_a_template_may_show_another_pages_body_and_stays_right(tmp_path):
     target.write_text(target.read_text() + "\nA longer body now.\n")
     assert Project(root).build(out=root / "site").ok
     assert tree(root / "site") == clean_build(root)
+
+
+def test_a_whole_claim_is_probed_as_the_general_way_would():
+    """`Probes.whole_claim` makes a claim's probe value directly, for speed: it must be
+    exactly the general `plain` of every field and property (a field added to Claim and
+    not to the fast way would otherwise go unseen, and pages showing it would go stale)."""
+    from explainer.build import deps
+    from explainer.content.load import load
+    from explainer.content.markdown import make_markdown
+    from explainer.content.model import Claim
+    from explainer.content.resolve import resolve
+    from explainer.content.schema import validate
+    from explainer.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    content = validate(load(REPO, diags), diags, False)
+    resolve(content, make_markdown(), diags)
+    assert not diags.errors
+    probes = deps.Probes(deps.Model(content, {}), {})
+    claims = content.claims
+    assert {c.status for c in claims} == {"on-record", "reported", "unnamed"}
+    claims[0].sources = [s for c in claims for s in c.sources]  # every kind: mixed
+    claims[1].disputed = True
+    for claim in claims:
+        general = probes.plain([getattr(claim, name) for name in deps._whole(Claim)])
+        assert probes.whole_claim(claim) == general, claim.anchor

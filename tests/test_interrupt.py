@@ -22,7 +22,7 @@ from helpers import run_cli
 
 from explainer.build.write import MARKER, MARKER_TEXT
 
-KILLS = 20
+KILLS = 12
 ACTORS = 200  # about a second per build: long enough to be caught in every stage
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import FIXTURES, REPO, THEME
 from helpers import run_cli
-from test_browser import WIDTHS, QuietHandler, open_page, page_paths
+from test_browser import WIDTHS, QuietHandler, page_paths, visit_all
 
 pytestmark = pytest.mark.browser
 
@@ -55,20 +55,16 @@ def test_translated_pages_are_accessible_and_clean(site, browser):
     problems = []
     translated = [p for p in page_paths(out) if p.startswith("uk/")]
     assert translated
-    for path in translated:
-        for width in WIDTHS.values():
-            context, page, response, log = open_page(browser, base, path, width)
-            try:
-                if response.status != 200:
-                    problems.append(f"{path} @{width}: HTTP {response.status}")
-                assert page.evaluate("document.documentElement.lang") == "uk"
-                for v in axe.run(page).response["violations"]:
-                    targets = [n["target"] for n in v["nodes"]][:3]
-                    problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
-                for kind, entries in log.items():
-                    problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
-            finally:
-                context.close()
+    for width in WIDTHS.values():
+        for path, page, response, log in visit_all(browser, base, translated, width):
+            if response.status != 200:
+                problems.append(f"{path} @{width}: HTTP {response.status}")
+            assert page.evaluate("document.documentElement.lang") == "uk"
+            for v in axe.run(page).response["violations"]:
+                targets = [n["target"] for n in v["nodes"]][:3]
+                problems.append(f"{path} @{width}: axe {v['id']}: {v['help']} {targets}")
+            for kind, entries in log.items():
+                problems += [f"{path} @{width}: {kind}: {e}" for e in entries]
     assert not problems, "\n".join(problems)
 
 
