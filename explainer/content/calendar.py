@@ -56,15 +56,18 @@ class Found:
 _START = re.compile(r"\b[\dJFMASOND]")
 
 
-# What every date written has: a month's name (or its abbreviation) or an ISO date. A text
-# without either holds no date, whatever is blanked out of it (`wording.mask` only ever
-# turns characters into spaces).
-_NEEDED = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\d{4}-\d\d-\d\d")
+# What every date written has: a month's name (each starts with one of these) or an ISO
+# date (which has "-12-" in it). A text without either holds no date, whatever is blanked
+# out of it (`wording.mask` only ever turns characters into spaces). Looked for as plain
+# substrings: a regular expression starting with a word boundary or a digit tried every
+# position of 24 MB of text at N = 4,000 (three times slower).
+_MONTH_STARTS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ISO_MIDDLE = re.compile(r"-\d\d-")
 
 
 def may_hold_dates(text: str) -> bool:
     """False when `text` (or any text made from it by blanking parts) holds no date."""
-    return _NEEDED.search(text) is not None
+    return any(m in text for m in _MONTH_STARTS) or _ISO_MIDDLE.search(text) is not None
 
 
 def dates_in(text: str) -> list[Found]:

@@ -275,6 +275,11 @@ class Document(Located):
     )
     # Ids of the quotes its body embeds (a section's: the home page shows a quote once).
     quote_ids: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
+    # Calendar dates in its body's own words that do not say how they are known: (offset
+    # in the body, words). By `resolve`, for the date-unmarked rule.
+    undated: list[tuple[int, str]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
 
 @dataclass(eq=False)

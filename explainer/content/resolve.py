@@ -39,20 +39,27 @@ class Body:
     tokens: list | None = None
     unsourced: list = field(default_factory=list)  # [(body line, text)] of bare paragraphs
     quote_ids: list = field(default_factory=list)  # the quotes it embeds
+    undated: list = field(default_factory=list)  # [(offset, words)] of unmarked dates
     records: dict | None = None  # the body as `records` makes it
 
 
 def records(body: Body) -> dict:
     """A parsed body as plain data, to send to another process or keep in a memo."""
     claims = [[c.text, [s.id for s in c.sources], [d.id for d in c.dates]] for c in body.claims]
-    return {"claims": claims, "unsourced": body.unsourced, "quotes": body.quote_ids}
+    return {
+        "claims": claims,
+        "unsourced": body.unsourced,
+        "quotes": body.quote_ids,
+        "undated": body.undated,
+    }
 
 
 def parse(doc: Document, content: Content, md: MarkdownIt, diags) -> Body:
     """Parse one document's Markdown and link its annotations and quote embeds."""
     page = routes.HOME if doc in content.sections else routes.page(doc.slug)
     tokens, claims = _parse(doc, page, content, md, diags)
-    return Body(claims, tokens, _unsourced(tokens), _quote_ids(tokens))
+    undated = wording.unmarked_dates(doc.body, wording.BODY)
+    return Body(claims, tokens, _unsourced(tokens), _quote_ids(tokens), undated)
 
 
 def resolve(
@@ -165,11 +172,13 @@ def _body(doc: Document, bodies: dict[str, Body], content, md, diags) -> Body:
                 claim.dates = [dates[d] for d in date_ids]
             body.unsourced = [(int(line), str(text)) for line, text in body.records["unsourced"]]
             body.quote_ids = [str(q) for q in body.records["quotes"]]
+            body.undated = [(int(at), str(words)) for at, words in body.records["undated"]]
         except (KeyError, TypeError, ValueError):
             body = None
     if body is None:
         body = bodies[doc.pos.file] = parse(doc, content, md, diags)
     doc.claims, doc.unsourced, doc.quote_ids = body.claims, body.unsourced, body.quote_ids
+    doc.undated = body.undated
     return body
 
 

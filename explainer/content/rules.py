@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics, Pos
-from . import calendar, wording
+from . import wording
 from .model import Content, Located
 from .resolve import CLAIM_PROSE, conflicts, fact_value
 
@@ -204,18 +204,20 @@ def _headings(body: str) -> Iterator[tuple[int, int, str]]:
 )
 def _date_unmarked(content: Content):
     for f in wording.prose_fields(content):
-        if f.dated or not calendar.may_hold_dates(f.text):  # dated: the desk's own records
+        if f.dated:  # the desk's own records
             continue
-        for found in calendar.dates_in(wording.mask(f.text, f.kind, dates=True)):
-            where = f"'{found.text}'" + (f" in {f.name}" if f.name else "")
+        # A body's were found as it was parsed (and are kept with it in the build's memo).
+        found = f.item.undated if f.kind == wording.BODY else wording.unmarked_dates(f.text, f.kind)
+        for start, words in found:
+            where = f"'{words}'" + (f" in {f.name}" if f.name else "")
             if f.kind == wording.PLAIN:
                 advice = "this field is plain text and cannot mark it: leave the date out"
                 advice += " or give it in the item's date: field"
             else:
-                advice = f"mark it [{found.text}]{{date=id}} with an entry in dates.yaml"
+                advice = f"mark it [{words}]{{date=id}} with an entry in dates.yaml"
             yield Finding(
                 f.item,
-                wording.field_pos(content, f, found.start),
+                wording.field_pos(content, f, start),
                 f"calendar date {where} does not say how it is known: {advice}",
             )
 

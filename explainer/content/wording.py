@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..diagnostics import Pos
+from . import calendar
 from .model import Content, Located
 
 RUN = 8  # words in a row that make a copied run
@@ -92,6 +93,14 @@ def mask(text: str, kind: str, dates: bool = False) -> str:
             text = _DATE_SPAN.sub(_blank, text)
         text = _SYNTAX.sub(_blank, text)
     return _QUOTED.sub(_blank, text)
+
+
+def unmarked_dates(text: str, kind: str) -> list[tuple[int, str]]:
+    """(offset, words) of each calendar date in the text's own words that is not marked
+    with how it is known (`date-unmarked`); a document's body is checked as it is parsed."""
+    if not calendar.may_hold_dates(text):
+        return []
+    return [(found.start, found.text) for found in calendar.dates_in(mask(text, kind, dates=True))]
 
 
 def _blank(match: re.Match) -> str:
