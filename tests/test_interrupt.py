@@ -22,7 +22,7 @@ from helpers import run_cli
 
 from explainer.build.write import MARKER, MARKER_TEXT
 
-KILLS = 12
+KILLS = 8
 ACTORS = 200  # about a second per build: long enough to be caught in every stage
 
 
