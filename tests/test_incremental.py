@@ -266,7 +266,7 @@ def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, s
     root = real_site_with_pages(tmp_path, seed)
     rng = random.Random(seed)
     serving = Project(root)  # long-lived, as under `serve`
-    for step in range(10):
+    for step in range(8):
         edit = rng.choice(EDITS)
         edit(root, rng, step)
         expected = clean_build(root)
