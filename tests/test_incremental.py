@@ -241,6 +241,20 @@ EDITS = [
 ]
 
 
+SEEDS = (1, 2, 3)
+STEPS = 8  # edits per seed
+
+
+def edit_plan(seed: int) -> list:
+    """A seed's edits: its share of one shuffled round of every kind (so the seeds
+    together make each kind at least once), in an order of its own, topped up at random."""
+    shares = random.Random(0).sample(EDITS, len(EDITS))[seed - 1 :: len(SEEDS)]
+    rng = random.Random(seed)
+    plan = shares + [rng.choice(EDITS) for _ in range(STEPS - len(shares))]
+    rng.shuffle(plan)
+    return plan
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -261,13 +275,12 @@ def always_fork(monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS", 1)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_random_edit_sequences_build_exactly_what_a_clean_build_does(tmp_path, seed, always_fork):
     root = real_site_with_pages(tmp_path, seed)
     rng = random.Random(seed)
     serving = Project(root)  # long-lived, as under `serve`
-    for step in range(8):
-        edit = rng.choice(EDITS)
+    for step, edit in enumerate(edit_plan(seed)):
         edit(root, rng, step)
         expected = clean_build(root)
         # A new process's view: the disk cache, and pages parsed and rendered in 2 processes.
@@ -435,6 +448,11 @@ def test_a_template_may_show_another_pages_body_and_stays_right(tmp_path):
     target.write_text(target.read_text() + "\nA longer body now.\n")
     assert Project(root).build(out=root / "site").ok
     assert tree(root / "site") == clean_build(root)
+
+
+def test_the_seeds_make_every_kind_of_edit():
+    assert {e for seed in SEEDS for e in edit_plan(seed)} == set(EDITS)
+    assert all(len(edit_plan(seed)) == STEPS for seed in SEEDS)
 
 
 def test_a_whole_claim_is_probed_as_the_general_way_would():
