@@ -170,12 +170,12 @@ class Probes:
             return self._digests[probe]
         try:
             if probe[0] == "a" and probe[2] == WHOLE and probe[1].startswith("claim:"):
-                value = self.model.find(probe[1])  # the most asked probe: a fast way
-                result = None if value is MISSING else _digest(repr(self.whole_claim(value)))
-                self._digests[probe] = result
-                return result
-            value = self._ask(probe)
-            result = None if value is MISSING else _digest(repr(self.plain(value)))
+                claim = self.model.find(probe[1])  # the most asked probe, made directly
+                value = claim if claim is MISSING else self.whole_claim(claim)
+            else:
+                value = self._ask(probe)
+                value = value if value is MISSING else self.plain(value)
+            result = None if value is MISSING else _digest(repr(value))
         except Unnamed:
             result = None
         except Exception:  # noqa: BLE001 - a probe that fails now finds nothing: render again
@@ -200,8 +200,8 @@ class Probes:
 
     def whole_claim(self, claim: Claim) -> list:
         """`plain` of a whole claim's probe, made directly: a page reads dozens of claims,
-        and a one-page edit asks every claim of the site again (tests/test_deps.py checks
-        that this is exactly what the general way makes)."""
+        and a one-page edit asks every claim of the site again (tests/test_incremental.py
+        checks that this is exactly what the general way makes)."""
         key = self.model.key
         return [
             claim.anchor,
