@@ -18,6 +18,11 @@ from typing import NoReturn
 from .diagnostics import Diagnostics, Pos, counts, report
 from .urls import is_safe_url
 
+# A build makes millions of small, long-lived objects (tokens, the model): the default
+# collector rescans them all again and again (40 % of a 4,000-page parse), so processes
+# that build collect rarely.
+BUILDING_GC = (100_000, 50, 1000)
+
 COMMANDS = ("build", "check", "serve", "new", "theme", "schema", "translations")
 PROJECT_COMMANDS = (
     "build",
@@ -86,6 +91,7 @@ def _main(argv: list[str] | None, prog: str) -> int:
         if args.command == "serve":
             from .serve.server import serve  # livereload and tornado load only for serve
 
+            gc.set_threshold(*BUILDING_GC)  # the preview collects while idle (serve/preview.py)
             return serve(root, args)
         return _build_or_check(root, args, prog)
     except Exception as e:  # a bug in explainer, not a content mistake
@@ -202,10 +208,7 @@ def _build_or_check(root: Path, args, prog: str) -> int:
     start = time.perf_counter()
     checking = args.command == "check"
     out = getattr(args, "out", None) or root / "site"
-    # A build makes millions of small, long-lived objects (tokens, the model): the default
-    # collector rescans them all again and again (40 % of a 4,000-page parse). This
-    # process builds once and exits, so it may collect rarely.
-    gc.set_threshold(100_000, 50, 1000)
+    gc.set_threshold(*BUILDING_GC)  # this process builds once and exits
     progress = Progress(start)
     try:
         result = Project(root, jobs=cores()).build(

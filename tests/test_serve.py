@@ -171,6 +171,40 @@ def preview(project: Path) -> Iterator[Preview]:
     p.stop()
 
 
+def test_the_preview_collects_garbage_only_when_idle_after_a_build(
+    project: Path, monkeypatch
+) -> None:
+    """Builds leave reference cycles behind, and `serve` runs the collector rarely while
+    building; the preview collects once after a quiet spell that follows a build, never
+    while saves keep coming, and not again until another build."""
+    from explainer.serve import preview as module
+
+    collected: list[float] = []
+    monkeypatch.setattr(module, "IDLE_COLLECT_S", 1.0)
+    monkeypatch.setattr(module.gc, "collect", lambda *a: collected.append(time.monotonic()))
+
+    def collections(n: int) -> int:
+        deadline = time.monotonic() + 10
+        while len(collected) < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return len(collected)
+
+    p = Preview(Project(project), out=io.StringIO(), err=io.StringIO())
+    p.rebuild()
+    p.start()
+    try:
+        assert collections(1) == 1, "no collection once idle after the first build"
+        time.sleep(1.5)
+        assert len(collected) == 1, "collected again with no build in between"
+        for _ in range(4):  # saves well under a second apart
+            p.post({"content/site.yaml": "modified"})
+            p.current(timeout=10)
+        assert len(collected) == 1, "collected between saves"
+        assert collections(2) == 2, "no collection once idle after the last build"
+    finally:
+        p.stop()
+
+
 def test_changes_during_a_build_are_coalesced_into_one_more_build(
     project: Path, preview: Preview
 ) -> None:
