@@ -51,7 +51,7 @@ REQUEST_WAIT_S = 30.0  # a request waits at most this long for pending rebuilds
 # collector runs rarely during builds (`cli` raises its thresholds for `serve` as for
 # `build`); each rebuild leaves its predecessor's reference cycles behind (about 150,000
 # objects at 4,000 pages), and a full collection takes a second or more at that size:
-# done while the preview is idle, it delays no build and no page.
+# done once the preview is idle, only a save made during it waits for it.
 IDLE_COLLECT_S = 2.0
 
 
