@@ -29,12 +29,10 @@ YAML_FILES = (
 )
 OPTIONAL_YAML = {"dates", "factbox", "timeline", "quotes", "corrections"}
 REFERENCE_FOLDER = "reference"  # content/reference/<source-id>.txt: never published
-MARKDOWN_YAML = {"factbox"}
+MARKDOWN_YAML = {"factbox"}  # its values are inline Markdown: the Markdown limit applies
 # A translation is named like its original with the language before the extension:
 # quotes.uk.yaml, 01-what-the-us-offered.uk.md (see content/translations.py).
-TRANSLATION_NAME = re.compile(
-    r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)$"
-)  # its values are inline Markdown: the Markdown limit applies
+TRANSLATION_NAME = re.compile(r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)$")
 
 
 @dataclass
@@ -75,10 +73,8 @@ def load(root: Path, diags: Diagnostics, parse: ParseYaml = parse_yaml) -> RawCo
             if name not in OPTIONAL_YAML:
                 diags.error(Pos(rel), f"missing file: create {rel}")
             continue
-        limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
-        text = read_text(path, root, diags, limit)
-        if text is not None:
-            docs[name] = parse(text, rel, diags)
+        if (doc := _read_yaml(path, name, root, diags, parse)) is not None:
+            docs[name] = doc
     raw = RawContent(yaml=docs, sections=[], pages=[])
     raw.sections = _load_markdown_dir(content / "sections", root, diags, parse, raw)
     raw.pages = _load_markdown_dir(content / "pages", root, diags, parse, raw)
@@ -102,14 +98,20 @@ def _load_translated_yaml(
         if found is None:
             continue
         name, lang = found
-        rel = _rel(path, root)
         if name not in YAML_FILES:
-            raw.stray_translations.append(rel)
+            raw.stray_translations.append(_rel(path, root))
             continue
-        limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
-        text = read_text(path, root, diags, limit)
-        if text is not None:
-            raw.translated_yaml.setdefault(lang, {})[name] = parse(text, rel, diags)
+        if (doc := _read_yaml(path, name, root, diags, parse)) is not None:
+            raw.translated_yaml.setdefault(lang, {})[name] = doc
+
+
+def _read_yaml(
+    path: Path, name: str, root: Path, diags: Diagnostics, parse: ParseYaml
+) -> YamlDoc | None:
+    """One of the YAML files (`name`: "quotes"…), or a translation of it, parsed."""
+    limit = MAX_MARKDOWN_BYTES if name in MARKDOWN_YAML else MAX_FILE_BYTES
+    text = read_text(path, root, diags, limit)
+    return None if text is None else parse(text, _rel(path, root), diags)
 
 
 def _load_references(folder: Path, root: Path, diags: Diagnostics) -> dict[str, tuple[str, str]]:

@@ -230,7 +230,7 @@ class Site:
             found.append(
                 {
                     "lang": lang,
-                    "name": name[:1].upper() + name[1:],
+                    "name": name,
                     "url": base.url(path),
                     "abs_url": base.abs_url(path),
                     "current": lang == here,
