@@ -19,7 +19,7 @@ from ..content.model import Content
 from ..content.resolve import resolve
 from ..content.rules import check_sourcing
 from ..content.schema import validate
-from ..content.translations import editions
+from ..content.translations import editions, is_translation_file
 from ..diagnostics import BuildFailed, Diagnostic, Diagnostics, Pos
 from ..site.render import Renderer
 from . import memo
@@ -187,9 +187,12 @@ def _edition(
                 speed.output = speed.render(site, bodies, mine)
     except BuildFailed:  # reported in `mine`
         speed.output = None
-    ours = f".{edition.lang}."
     theme = ("templates/", "explainer/")
-    diags.items.extend(d for d in mine.items if ours in d.pos.file or d.pos.file.startswith(theme))
+    diags.items.extend(
+        d
+        for d in mine.items
+        if is_translation_file(d.pos.file, edition.lang) or d.pos.file.startswith(theme)
+    )
     if mine.errors and not diags.errors:  # one that names no file of its own: say so
         diags.error(mine.errors[0].pos, f"{mine.errors[0].message} (in the {edition.lang} pages)")
     files = {prefix + path: data for path, data in (speed.output or {}).items()}

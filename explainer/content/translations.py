@@ -123,8 +123,7 @@ def editions(
         edited = edition(raw, lang, diags)
         mine = Diagnostics()
         translated = validate(edited, mine, drafts)
-        ours = f".{lang}."
-        diags.items.extend(d for d in mine.items if ours in d.pos.file)
+        diags.items.extend(d for d in mine.items if is_translation_file(d.pos.file, lang))
         if translated is not None:
             translated.site.language = lang
             mark_fallbacks(translated, lang, content)
@@ -180,6 +179,11 @@ def original_file(file: str, lang: str) -> str:
     """'content/sections/01-x.uk.md' -> 'content/sections/01-x.md'."""
     stem, dot, ext = file.rpartition(".")
     return stem.removesuffix(f".{lang}") + dot + ext
+
+
+def is_translation_file(file: str, lang: str) -> bool:
+    """Whether `file` is a translation into `lang` ('content/quotes.uk.yaml' for 'uk')."""
+    return f".{lang}." in file
 
 
 def translation_file(file: str, lang: str) -> str:
@@ -356,15 +360,19 @@ def _check_item(slot: Slot, tr: YamlDoc, path: tuple, data: dict, diags, stamps)
     if str(stamp) != now:
         at = tr.pos(path + (STAMP,)) if STAMP in data else None
         stamps.append(Stamp(tr.file, tr.pos(path), at, now))
+        missing = f"translation of {slot.label} says not which version it translates: add of: {now}"
+        _stamp_warning(stamp, now, slot.label, (tr.pos(path), missing), at, diags)
+
+
+def _stamp_warning(stamp, now: str, label: str, missing: tuple[Pos, str], at, diags) -> None:
+    """A translation whose `of:` is not its original's digest `now`: it says none (the
+    `missing` warning), or an older one (stale, at the `of:` line `at`)."""
     if stamp is None:
+        diags.warning(*missing)
+    else:
         diags.warning(
-            tr.pos(path),
-            f"translation of {slot.label} says not which version it translates: add of: {now}",
-        )
-    elif str(stamp) != now:
-        diags.warning(
-            tr.pos(path + (STAMP,)),
-            f"stale translation: {slot.label} changed after it was translated "
+            at,
+            f"stale translation: {label} changed after it was translated "
             f"(of: {stamp}, now {now}); bring the translation up to date, then set of: {now}",
         )
 
@@ -459,14 +467,8 @@ def _document(
     if str(stamp) != now:
         at = tr.front.pos((STAMP,)) if STAMP in front else None
         stamps.append(Stamp(tr.file, Pos(tr.file, 1, 1), at, now, front_matter=True))
-    if stamp is None:
-        diags.warning(Pos(tr.file, 1, 1), f"add of: {now} to the front matter of {tr.file}")
-    elif str(stamp) != now:
-        diags.warning(
-            tr.front.pos((STAMP,)),
-            f"stale translation: {file.file} changed after it was translated "
-            f"(of: {stamp}, now {now}); bring the translation up to date, then set of: {now}",
-        )
+        missing = f"add of: {now} to the front matter of {tr.file}"
+        _stamp_warning(stamp, now, file.file, (Pos(tr.file, 1, 1), missing), at, diags)
     _same_marks(file.body, tr.body, Pos(tr.file), file.file, BODY_MARKS, diags, tr.body_line)
     return MarkdownFile(tr.file, file.slug, merged, tr.body, tr.body_line)
 
@@ -490,14 +492,14 @@ def _overlay_front(doc: YamlDoc, tr: YamlDoc, front: dict) -> YamlDoc:
 def mark_fallbacks(content: model.Content, lang: str, original: model.Content) -> None:
     """Note on every item which of its text fields were not translated (shown in the
     original language), and give each translated quote its original words."""
-    suffix = f".{lang}."
     for item in _items(content):
-        names = _item_text_fields(item)
         item.fallback = tuple(
-            n for n in names if getattr(item, n, None) is not None and suffix not in item.at(n).file
+            n
+            for n in _item_text_fields(item)
+            if getattr(item, n, None) is not None and not is_translation_file(item.at(n).file, lang)
         )
     for doc in [*content.sections, *content.pages]:
-        if suffix not in doc.pos.file:
+        if not is_translation_file(doc.pos.file, lang):
             doc.fallback = ("title", "summary", "nav_title", "body")
     originals = original.quotes_by_id
     for quote in content.quotes:
