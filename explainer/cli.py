@@ -24,13 +24,8 @@ from .urls import is_safe_url
 BUILDING_GC = (100_000, 50, 1000)
 
 COMMANDS = ("build", "check", "serve", "new", "theme", "schema", "translations")
-PROJECT_COMMANDS = (
-    "build",
-    "check",
-    "serve",
-    "schema",
-    "translations",
-)  # run on a project's content/
+# Commands run on a project's content/ (the others start one).
+PROJECT_COMMANDS = ("build", "check", "serve", "schema", "translations")
 
 
 def run(prog: str | None = None) -> None:
