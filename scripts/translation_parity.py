@@ -19,23 +19,16 @@ from pathlib import Path
 
 import yaml
 
+from explainer.content import translations
 from explainer.content.markdown import make_markdown, quote_id, source_ids
 
-# Text fields each YAML file's translation may hold (README: Languages and translations),
-# and how items pair up.
-TEXT_FIELDS = {
-    "site": {"title", "kicker", "summary", "description", "scope_note", "strings"},
-    "sources": {"label", "description", "note", "title"},
-    "actors": {"name", "role", "affiliation", "country", "stance", "bio"},
-    "quotes": {"text", "context", "place"},
-    "timeline": {"title", "text"},
-    "dates": {"reasoning"},
-    "corrections": {"text", "why"},
-}
-OPTIONAL = {"place"}  # a quote's place: left out, the original's shows (marked lang="en")
-BY_ID = {"sources", "actors", "quotes", "dates"}
-BY_POSITION = {"timeline", "corrections"}
-FRONT_FIELDS = {"title", "summary", "nav_title"}
+# What a translation may hold, and how items pair up: the engine's own lists
+# (explainer/content/translations.py), the fact box's handled on its own below.
+TEXT_FIELDS = {name: set(f) for name, f in translations.TEXT_FIELDS.items() if name != "factbox"}
+FACTBOX_FIELDS, ROW_FIELDS = set(translations.TEXT_FIELDS["factbox"]), set(translations.ROW_FIELDS)
+OPTIONAL = translations.OPTIONAL_TEXT  # left out, the original's shows (marked lang="en")
+BY_ID = translations.KEYED
+FRONT_FIELDS = set(translations.DOCUMENT_FIELDS)
 
 MD = make_markdown()
 
@@ -108,7 +101,7 @@ def compare_yaml(name: str, original, translated, problems: list[str]) -> None:
     if name == "factbox":
         compare_item(
             where,
-            {"title"},
+            FACTBOX_FIELDS,
             original,
             {k: v for k, v in translated.items() if k != "rows"},
             problems,
@@ -117,7 +110,7 @@ def compare_yaml(name: str, original, translated, problems: list[str]) -> None:
         if len(rows_o) != len(rows_t):
             problems.append(f"{where}: {len(rows_t)} rows, the original has {len(rows_o)}")
         for n, (o, t) in enumerate(zip(rows_o, rows_t, strict=False), 1):
-            compare_item(f"{where} row {n}", {"label", "value"}, o, t, problems)
+            compare_item(f"{where} row {n}", ROW_FIELDS, o, t, problems)
         return
     if name == "site":
         compare_item(where, TEXT_FIELDS["site"], original, translated, problems)
