@@ -169,19 +169,24 @@ class Probes:
         if probe in self._digests:
             return self._digests[probe]
         try:
-            if probe[0] == "a" and probe[2] == WHOLE and probe[1].startswith("claim:"):
-                claim = self.model.find(probe[1])  # the most asked probe, made directly
-                value = claim if claim is MISSING else self.whole_claim(claim)
-            else:
-                value = self._ask(probe)
-                value = value if value is MISSING else self.plain(value)
-            result = None if value is MISSING else _digest(repr(value))
+            result = self._answer(probe)
         except Unnamed:
             result = None
         except Exception:  # noqa: BLE001 - a probe that fails now finds nothing: render again
             result = None
         self._digests[probe] = result
         return result
+
+    def _answer(self, probe: Probe) -> str | None:
+        if probe[0] == "a" and probe[2] == WHOLE and probe[1].startswith("claim:"):
+            claim = self.model.find(probe[1])  # the most asked probe, made directly
+            return None if claim is MISSING else _digest(repr(self.whole_claim(claim)))
+        value = self._ask(probe)
+        if value is MISSING:
+            return None
+        if isinstance(value, str):  # a page's body: no need to copy and quote it
+            return _digest_text(value)
+        return _digest(repr(self.plain(value)))
 
     def _ask(self, probe: Probe):
         kind = probe[0]
@@ -201,21 +206,24 @@ class Probes:
     def whole_claim(self, claim: Claim) -> list:
         """`plain` of a whole claim's probe, made directly: a page reads dozens of claims,
         and a one-page edit asks every claim of the site again (tests/test_incremental.py
-        checks that this is exactly what the general way makes)."""
+        checks that this is exactly what the general way makes). Its tiers are worked
+        out once, not once for each property made from them."""
         key = self.model.key
+        tiers = claim.tiers
+        disputed = claim.disputed
         return [
             claim.anchor,
             claim.text,
             [("@", key(s)) for s in claim.sources],
             claim.page,
             claim.where,
-            claim.disputed,
+            disputed,
             claim.quoted,
             [("@", key(d)) for d in claim.dates],
             claim.anonymous_only,
-            claim.status,
-            list(claim.tiers),
-            claim.tone,
+            model.status_of(disputed, tiers),
+            list(tiers),
+            model.tone_of(disputed, tiers),
         ]
 
     def fingerprint(self, value) -> str:
@@ -227,6 +235,8 @@ class Probes:
         kind = type(value)
         if kind in _PLAIN:
             return value
+        if kind in _MODEL_TYPES:
+            return ("@", self.model.key(value))
         if kind is list or isinstance(value, tuple):  # named tuples too: When, Prose
             plain = self.plain
             return [v if type(v) in _PLAIN else plain(v) for v in value]
@@ -265,6 +275,13 @@ def _written(cls) -> tuple[str, ...]:
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _digest_text(text: str) -> str:
+    """The digest of a text value as it is, not of its `repr` (a `repr` never holds a NUL,
+    so the two kinds of digest never meet)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(b"\0" + data, digest_size=12).hexdigest()
 
 
 # -- the inputs of a whole build ---------------------------------------------------------

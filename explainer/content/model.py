@@ -323,18 +323,26 @@ class Claim:
     def status(self) -> str:
         """One of STATUSES, from every source the claim cites: 'on-record' only when all
         are on the record or documents; mixed kinds name each tier ('reported+unnamed')."""
-        if self.disputed:
-            return "disputed"
-        return "+".join(self.tiers) or "unnamed"
+        return status_of(self.disputed, self.tiers)
 
     @property
     def tone(self) -> str:
         """The weakest tier (or 'disputed'): what the status badge's colour shows."""
-        return "disputed" if self.disputed else (self.tiers or ("unnamed",))[-1]
+        return tone_of(self.disputed, self.tiers)
 
     @property
     def anonymous_only(self) -> bool:
         return bool(self.sources) and all(s.kind == "anonymous" for s in self.sources)
+
+
+def status_of(disputed: bool, tiers: tuple[str, ...]) -> str:
+    """`Claim.status` from what it is made of (build/deps.py asks it of every claim)."""
+    return "disputed" if disputed else "+".join(tiers) or "unnamed"
+
+
+def tone_of(disputed: bool, tiers: tuple[str, ...]) -> str:
+    """`Claim.tone` from what it is made of."""
+    return "disputed" if disputed else (tiers or ("unnamed",))[-1]
 
 
 @dataclass(eq=False)
