@@ -200,3 +200,76 @@ def test_compiled_templates_are_taken_only_when_signed(tmp_path, clean, monkeypa
     with contextlib.suppress(Exception):  # the planted code is no template
         Project(root).build(out=None)
     assert marker.read_text() == "ran"
+
+
+def test_a_share_card_is_drawn_once_per_machine_and_only_a_signed_one_is_taken(
+    tmp_path, clean, monkeypatch
+):
+    """Drawing the share card took a fifth of a 10-page build; a new process now takes the
+    card this user's cache folder holds for exactly those inputs. A card file there without
+    this user's signature is ignored (the card is drawn again), so the site is byte for
+    byte what a clean build makes either way."""
+    from explainer.site import share_image
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "project"
+    shutil.copytree(clean[0] / "content", root / "content")
+    assert Project(root).build(out=None).files == clean[1]  # draws the card and keeps it
+    stored = sorted(Path(memo.DrawnCards().files.folder).iterdir())
+    assert len(stored) == 2  # the English card and the Ukrainian edition's
+
+    drawn = []
+    real_draw = share_image.draw_card
+    monkeypatch.setattr(share_image, "draw_card", lambda *a: drawn.append(a) or real_draw(*a))
+    assert Project(root).build(out=None).files == clean[1]
+    assert drawn == [], "a new process takes the card it drew before"
+
+    for path in stored:
+        _, _, png = path.read_bytes().partition(b"\n")
+        path.write_bytes(b"0" * 64 + b"\n" + png[:-1] + b"\0")  # unsigned, and not the card
+    assert Project(root).build(out=None).files == clean[1]
+    assert len(drawn) == 2, "an unsigned card is drawn again"
+
+
+def test_a_changed_card_input_draws_a_new_card(tmp_path, clean, monkeypatch):
+    """The card's key is everything its pixels depend on: a new title is a new card, never
+    the one drawn for the old title."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "project"
+    shutil.copytree(clean[0] / "content", root / "content")
+    first = Project(root).build(out=None).files
+    site_yaml = root / "content/site.yaml"
+    folder = Path(memo.DrawnCards().files.folder)
+    before = len(list(folder.iterdir()))
+    text = site_yaml.read_text()
+    assert text.startswith('title: "')
+    site_yaml.write_text(text.replace('title: "', 'title: "New: ', 1))
+    second = Project(root).build(out=None).files
+    cards = [{p for p in files if p.startswith("static/share.")} for files in (first, second)]
+    assert cards[0] and cards[1] and cards[0] != cards[1]
+    assert len(list(folder.iterdir())) > before
+
+
+def test_the_user_cache_folder_does_not_grow_for_ever(tmp_path, monkeypatch):
+    """Each version of explainer has its own folders there, and a card is kept by its
+    text: before, every version's compiled templates stayed (45 folders on one machine).
+    A new folder removes those of its kind that nothing wrote for 30 days, and the cards'
+    folder keeps its 32 newest files."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    user = tmp_path / "explainer"
+    stale, fresh, other = (user / n for n in ("cards-old", "cards-recent", "templates-old"))
+    for folder in (stale, fresh, other):
+        folder.mkdir(parents=True)
+        (folder / "f").write_bytes(b"x")
+    long_ago = 40 * 24 * 3600
+    for folder in (stale, other):
+        os.utime(folder, (os.path.getmtime(folder) - long_ago,) * 2)
+
+    files = memo.UserFiles("cards", keep=2)
+    for n in range(3):
+        files.write(f"card{n}", b"png")
+        os.utime(Path(files.folder) / f"card{n}", (1000 + n, 1000 + n))
+    assert sorted(p.name for p in Path(files.folder).iterdir()) == ["card1", "card2"]
+    assert files.read("card2") == b"png"
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()  # recently written; another kind

@@ -33,8 +33,10 @@ import io
 import marshal
 import os
 import secrets
+import shutil
 import stat
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,50 +276,127 @@ def _memo_from(data, out: str) -> Memo | None:
     return memo
 
 
-# -- this user's cache folder: compiled templates ---------------------------------------
+# -- this user's cache folder: compiled templates and drawn share cards ------------------
 
 
-class TemplateCode(jinja2.BytecodeCache):
-    """Compiled templates, in this user's own cache folder (never the project's), signed:
-    a new process compiles a template only the first time this machine sees its text.
+class UserFiles:
+    """Signed files in a folder of this user's own cache folder (never the project's): a
+    file whose signature does not check is ignored, like one that is missing. The folder's
+    name carries the engine's digest, so another version of explainer never reads them."""
 
-    Each file is a template's compiled code by its name and file, with the digest of its
-    source (Jinja's `Bucket` drops code whose source differs) and of the engine (explainer's
-    code sets the environment's options). Loading code runs it, so a file whose signature
-    does not check is ignored, like one that is missing.
-    """
+    STALE_S = 30 * 24 * 3600  # another engine's folder unwritten this long is removed
 
-    def __init__(self) -> None:
-        self.folder = os.path.join(_user_folder(), f"templates-{ENGINE[:16]}")
+    def __init__(self, kind: str, keep: int | None = None) -> None:
+        self.kind, self.keep = kind, keep  # keep: at most this many files, the newest
+        self.folder = os.path.join(_user_folder(), f"{kind}-{ENGINE[:16]}")
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+    def read(self, name: str) -> bytes | None:
         secret = _secret(create=False)
         if secret is None:
-            return
+            return None
         try:
-            fd = os.open(os.path.join(self.folder, bucket.key), os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(os.path.join(self.folder, name), os.O_RDONLY | os.O_NOFOLLOW)
             with os.fdopen(fd, "rb") as f:
                 data = f.read(MAX_BYTES + 1)
         except OSError:
-            return
-        mac, _, code = data.partition(b"\n")
-        if len(data) <= MAX_BYTES and hmac.compare_digest(mac, _sign(secret, code)):
-            bucket.load_bytecode(io.BytesIO(code))
+            return None
+        mac, _, payload = data.partition(b"\n")
+        if len(data) <= MAX_BYTES and hmac.compare_digest(mac, _sign(secret, payload)):
+            return payload
+        return None
 
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+    def write(self, name: str, payload: bytes) -> None:
         secret = _secret(create=True)
         if secret is None:
             return
-        out = io.BytesIO()
-        bucket.write_bytecode(out)
-        code = out.getvalue()
         with contextlib.suppress(OSError):  # best effort, like the memo
-            os.makedirs(self.folder, mode=0o700, exist_ok=True)
-            tmp = os.path.join(self.folder, f".{bucket.key}-{secrets.token_hex(8)}")
+            if not os.path.isdir(self.folder):
+                os.makedirs(self.folder, mode=0o700, exist_ok=True)
+                self._remove_stale_engines()
+            tmp = os.path.join(self.folder, f".{name}-{secrets.token_hex(8)}")
             fd = os.open(tmp, _NEW_FILE, 0o600)
             with os.fdopen(fd, "wb") as f:
-                f.write(_sign(secret, code) + b"\n" + code)
-            os.replace(tmp, os.path.join(self.folder, bucket.key))
+                f.write(_sign(secret, payload) + b"\n" + payload)
+            os.replace(tmp, os.path.join(self.folder, name))
+            if self.keep is not None:
+                self._keep_newest(self.keep)
+
+    def _keep_newest(self, keep: int) -> None:
+        """Remove all but the `keep` newest files (cards are keyed by their text: each new
+        title would otherwise add one for ever)."""
+        with os.scandir(self.folder) as entries:
+            found = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path) for e in entries]
+        for _, path in sorted(found)[:-keep]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+    def _remove_stale_engines(self) -> None:
+        """Folders of this kind that other versions of explainer wrote and nothing has
+        written for `STALE_S` (each version of the code has its own)."""
+        parent, now = _user_folder(), time.time()
+        with os.scandir(parent) as entries:
+            for entry in entries:
+                if not entry.name.startswith(f"{self.kind}-") or entry.path == self.folder:
+                    continue
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode) and now - info.st_mtime > self.STALE_S:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates, signed in this user's cache folder: a new process compiles a
+    template only the first time this machine sees its text.
+
+    Each file is a template's compiled code by its name and file, with the digest of its
+    source (Jinja's `Bucket` drops code whose source differs) and of the engine (explainer's
+    code sets the environment's options). Loading code runs it: only signed code is loaded.
+    """
+
+    def __init__(self) -> None:
+        self.files = UserFiles("templates")
+        self.folder = self.files.folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.files.read(bucket.key)
+        if code is not None:
+            bucket.load_bytecode(io.BytesIO(code))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        self.files.write(bucket.key, out.getvalue())
+
+
+class DrawnCards:
+    """Share cards already drawn, by the digest of everything their pixels depend on
+    (`share_image.build` makes it): kept in this process for the dev server's rebuilds
+    and signed in this user's cache folder, so a new process does not draw the same card
+    again (drawing took a fifth of a 10-page build). A PNG is only ever copied to the site,
+    never decoded."""
+
+    KEEP = 4  # in this process: one card per language of a site
+    KEEP_FILES = 32  # in the user's folder
+
+    def __init__(self) -> None:
+        self.files = UserFiles("cards", keep=self.KEEP_FILES)
+        self.known: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        data = self.known.get(key)
+        if data is None:
+            data = self.files.read(key)
+            if data is not None:
+                self._keep(key, data)
+        return data
+
+    def __setitem__(self, key: str, data: bytes) -> None:
+        self._keep(key, data)
+        self.files.write(key, data)
+
+    def _keep(self, key: str, data: bytes) -> None:
+        if len(self.known) >= self.KEEP:
+            self.known.clear()
+        self.known[key] = data
 
 
 # -- the signing key -------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..content.translations import editions, is_translation_file
 from ..diagnostics import BuildFailed, Diagnostic, Diagnostics, Pos
 from ..site.render import Renderer
 from . import memo
-from .memo import Memo, TemplateCode
+from .memo import DrawnCards, Memo, TemplateCode
 from .speed import Mode, Speed
 from .write import write
 
@@ -71,6 +71,7 @@ class Project:
         self.md = make_markdown()
         self.renderer = Renderer(self.root, self.md)
         self.renderer.env.bytecode_cache = TemplateCode()  # compiled once per machine
+        self.renderer.cards = DrawnCards()  # drawn once per machine
         self.memory = Memo()
         self.memo_file = memo.FILE
         self.editions: dict[str, Edition] = {}  # by language: the translations' own
@@ -106,6 +107,7 @@ class Edition:
         self.root, self.jobs, self.md = project.root, project.jobs, project.md
         self.renderer = Renderer(self.root, self.md)
         self.renderer.env.bytecode_cache = project.renderer.env.bytecode_cache
+        self.renderer.cards = project.renderer.cards
         self.memory = Memo()
         self.memo_file = f"{memo.FILE}-{lang}"
         self.lang = lang

@@ -96,8 +96,10 @@ def _parse_yaml_fast(text: str, file: str, line_offset: int) -> YamlDoc | None:
     """
     # libyaml reads a few things differently: tabs and block scalar headers (it accepts
     # some that PyYAML refuses), the bare tag `!`, and where an empty value is (`_build`).
-    if _CLoader is None or _UNUSUAL.search(text) or _NON_PRINTABLE.search(text):
+    if _CLoader is None or _NON_PRINTABLE.search(text):
         return None
+    if _UNUSUAL.search(text) and _UNUSUAL.search(_COMMENT_LINE.sub("", text)):
+        return None  # (in a comment line, `>` is just a character: theme files have them)
     if len(text) > 4000:
         widest = max(map(len, text.split("\n")))
         if 2 * widest + text.count("[") + text.count("{") > 4000:
@@ -117,6 +119,9 @@ def _parse_yaml_fast(text: str, file: str, line_offset: int) -> YamlDoc | None:
 
 _CLoader = getattr(yaml, "CSafeLoader", None)
 _UNUSUAL = re.compile(r"[\t!|>]")
+# A whole line of comment, with no tab and no other line break (PyYAML also breaks lines
+# at \r, NEL and the Unicode line and paragraph separators).
+_COMMENT_LINE = re.compile("(?m)^ *#[^\t\n\r\x85\u2028\u2029]*$")
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 

@@ -69,6 +69,7 @@ class Renderer:
         self.env.globals["plural"] = self._plural
         self.strings = Strings()  # the current build's
         self.locale = babel.Locale("en")  # the current build's language
+        self.cards: dict[str, bytes] = {}  # share cards drawn, by key (see share_image.build)
 
     def prepare(
         self, content: Content, base_url: str | None, diags: Diagnostics, edition: bool = False
@@ -91,7 +92,7 @@ class Renderer:
         if len(diags.errors) > errors or strings is None or style is None or templates is None:
             return None
         self.strings = Strings(strings)
-        share = share_image.build(content, self.md, style, self.theme)
+        share = share_image.build(content, self.md, style, self.theme, self.cards)
         site = Site(self, content, base, self.strings, assets, share, templates)
         site.root, site.edition = root, edition
         return site

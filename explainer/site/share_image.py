@@ -133,11 +133,10 @@ def read_font(theme: Theme, name: str, diags: Diagnostics) -> bytes | None:
     return data
 
 
-_drawn: dict[tuple, bytes] = {}  # the last cards drawn in this process, by their inputs
-
-
-def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
-    """The explainer's card: kicker, headline, one key fact and the publisher."""
+def build(content: Content, md, style: CardStyle, theme: Theme, drawn=None) -> ShareImage:
+    """The explainer's card: kicker, headline, one key fact and the publisher. `drawn`
+    holds cards drawn before, by their key (a mapping; `build/memo.DrawnCards` keeps them
+    between processes): drawing takes longer than building a small site."""
     site = content.site
     # The card is drawn before `resolve` has read the Markdown: plain text of it here.
     label, fact = "", inline_text(md, site.summary)
@@ -145,19 +144,18 @@ def build(content: Content, md, style: CardStyle, theme: Theme) -> ShareImage:
         row = content.factbox.rows[0]
         label, fact = row.label, inline_text(md, row.value)
     args = (site.kicker, site.title, label, fact, site.publisher.name)
-    # Drawing takes about 0.1 s; the dev server rebuilds on every save, and the card rarely
-    # changes. Key on everything the pixels depend on, the font files' bytes included.
+    # The key is everything the pixels depend on, the font files' bytes included.
     fonts = style.font_data
-    key = (
-        *args,
-        tuple(getattr(style, f.name) for f in fields(CardStyle) if f.name not in NOT_DRAWN),
-        tuple((name, digest(data)) for name, data in sorted(fonts.items())),
+    key = digest(
+        repr(args),
+        repr(tuple(getattr(style, f.name) for f in fields(CardStyle) if f.name not in NOT_DRAWN)),
+        *(part for name, data in sorted(fonts.items()) for part in (name, digest(data))),
     )
-    if key not in _drawn:
-        if len(_drawn) >= 4:  # one card per language of the site, kept between rebuilds
-            _drawn.clear()
-        _drawn[key] = draw_card(*args, style, fonts)
-    data = _drawn[key]
+    data = drawn.get(key) if drawn is not None else None
+    if data is None:
+        data = draw_card(*args, style, fonts)
+        if drawn is not None:
+            drawn[key] = data
     alt = f"{site.kicker}: {site.title}. " + (f"{label}: {fact}" if label else fact)
     return ShareImage(file=routes.fingerprint("share.png", data), data=data, alt=alt)
 
