@@ -11,7 +11,6 @@ import gc
 import os
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import NoReturn
 
@@ -91,6 +90,8 @@ def _main(argv: list[str] | None, prog: str) -> int:
         return _build_or_check(root, args, prog)
     except Exception as e:  # a bug in explainer, not a content mistake
         if os.environ.get("EXPLAINER_DEBUG"):
+            import traceback  # only for a bug: it takes 2 ms to import
+
             traceback.print_exc()
         print(f"explainer: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         print(

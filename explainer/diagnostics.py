@@ -6,7 +6,6 @@ pass, the way a compiler reports all errors of a file.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -89,6 +88,8 @@ class Diagnostics:
         if len(choices) > self.budget:
             return ""
         self.budget -= len(choices)
+        import difflib  # only when something is misspelt
+
         close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
         return f" (did you mean '{close[0]}'?)" if close else ""
 

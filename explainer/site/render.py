@@ -87,12 +87,14 @@ class Renderer:
         if strings is not None:
             strings = with_overrides(strings, content.site, diags)
         style = share_image.load_style(self.theme, diags)
+        share = (
+            None if style is None else share_image.build(content, self.md, style, diags, self.cards)
+        )
         assets = collect_assets(self.theme, diags)
         templates = self._load_templates(diags)
-        if len(diags.errors) > errors or strings is None or style is None or templates is None:
+        if len(diags.errors) > errors or strings is None or share is None or templates is None:
             return None
         self.strings = Strings(strings)
-        share = share_image.build(content, self.md, style, self.theme, self.cards)
         site = Site(self, content, base, self.strings, assets, share, templates)
         site.root, site.edition = root, edition
         return site

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field, fields
-
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from .. import routes
 from ..content.files import digest, read_bytes, read_text
@@ -24,6 +23,9 @@ from ..content.yamlpos import parse_yaml
 from ..diagnostics import Diagnostics
 from .assets import MAX_ASSET_BYTES
 from .theme import Theme, is_theme_name
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -82,12 +84,6 @@ def load_style(theme: Theme, diags: Diagnostics) -> CardStyle | None:
     if style is None:
         return None
     ok = True
-    for name in ("background", "text", "accent", "muted"):
-        try:
-            ImageColor.getrgb(getattr(style, name))
-        except ValueError:
-            diags.error(style.at(name), f"{name} '{getattr(style, name)}' is not a colour")
-            ok = False
     if style.fact not in FACT_CHOICES:
         choices = ", ".join(FACT_CHOICES)
         diags.error(style.at("fact"), f"fact '{style.fact}' is not one of {choices}")
@@ -108,9 +104,7 @@ def load_style(theme: Theme, diags: Diagnostics) -> CardStyle | None:
         data = read_font(theme, font, diags)
         if data is None:
             if len(diags.errors) == errors:  # else the file's own problem was reported
-                diags.error(
-                    style.at(name), f"{name} {font} is not a readable font file of the theme"
-                )
+                _not_a_font(style, name, diags)
             ok = False
             continue
         style.font_data[font] = data
@@ -118,25 +112,51 @@ def load_style(theme: Theme, diags: Diagnostics) -> CardStyle | None:
 
 
 def read_font(theme: Theme, name: str, diags: Diagnostics) -> bytes | None:
-    """A font file of the theme, read like any other theme file and checked by FreeType.
-    None if it cannot be used; a file that cannot be read at all is reported here."""
+    """A font file of the theme, read like any other theme file (FreeType checks it when
+    the card is drawn). None if there is none; one that cannot be read is reported here."""
     found = theme.find(name)
     if found is None:
         return None
-    data = read_bytes(found[0], found[1], diags, MAX_ASSET_BYTES, display=theme.display(found[0]))
-    if data is None:
-        return None
-    try:
-        ImageFont.truetype(io.BytesIO(data), 10)
-    except OSError:
-        return None
-    return data
+    return read_bytes(found[0], found[1], diags, MAX_ASSET_BYTES, display=theme.display(found[0]))
 
 
-def build(content: Content, md, style: CardStyle, theme: Theme, drawn=None) -> ShareImage:
-    """The explainer's card: kicker, headline, one key fact and the publisher. `drawn`
-    holds cards drawn before, by their key (a mapping; `build/memo.DrawnCards` keeps them
-    between processes): drawing takes longer than building a small site."""
+def drawable(style: CardStyle, diags: Diagnostics) -> bool:
+    """Whether Pillow can draw with the style: its colours and font files. Asked only
+    before drawing: a card taken from those drawn before was drawn with exactly these
+    (its key holds them), so Pillow is not even imported when a card is not drawn."""
+    from PIL import ImageColor, ImageFont
+
+    ok = True
+    for name in ("background", "text", "accent", "muted"):
+        try:
+            ImageColor.getrgb(getattr(style, name))
+        except ValueError:
+            diags.error(style.at(name), f"{name} '{getattr(style, name)}' is not a colour")
+            ok = False
+    for name in ("headline_font", "text_font"):
+        font = getattr(style, name)
+        if font is None or font not in style.font_data:
+            continue
+        try:
+            ImageFont.truetype(io.BytesIO(style.font_data[font]), 10)
+        except OSError:
+            _not_a_font(style, name, diags)
+            ok = False
+    return ok
+
+
+def _not_a_font(style: CardStyle, name: str, diags: Diagnostics) -> None:
+    font = getattr(style, name)
+    diags.error(style.at(name), f"{name} {font} is not a readable font file of the theme")
+
+
+def build(
+    content: Content, md, style: CardStyle, diags: Diagnostics, drawn=None
+) -> ShareImage | None:
+    """The explainer's card: kicker, headline, one key fact and the publisher; None after
+    reporting why the style cannot be drawn. `drawn` holds cards drawn before, by their
+    key (a mapping; `build/memo.DrawnCards` keeps them between processes): drawing takes
+    longer than building a small site."""
     site = content.site
     # The card is drawn before `resolve` has read the Markdown: plain text of it here.
     label, fact = "", inline_text(md, site.summary)
@@ -153,6 +173,8 @@ def build(content: Content, md, style: CardStyle, theme: Theme, drawn=None) -> S
     )
     data = drawn.get(key) if drawn is not None else None
     if data is None:
+        if not drawable(style, diags):
+            return None
         data = draw_card(*args, style, fonts)
         if drawn is not None:
             drawn[key] = data
@@ -171,6 +193,7 @@ def draw_card(
 ) -> bytes:
     """The PNG bytes; the same arguments give the same bytes. `fonts`: the bytes of each
     font file, by the name the style gives it."""
+    from PIL import Image, ImageDraw, ImageFont
 
     def font(size: int, file: str | None = style.text_font) -> ImageFont.FreeTypeFont:
         if file and fonts and file in fonts:
