@@ -479,3 +479,47 @@ def test_a_whole_claim_is_probed_as_the_general_way_would():
     for claim in claims:
         general = probes.plain([getattr(claim, name) for name in deps._whole(Claim)])
         assert probes.whole_claim(claim) == general, claim.anchor
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_large_build_writes_its_pages_as_it_renders_them(tmp_path, always_fork, jobs):
+    """A 4,000-page build held every page's bytes until the write stage (116 MB, the
+    build's peak memory above Hugo's), and re-read every unchanged page from the last
+    site. Pages now go to the next site's folder as they are rendered, by whichever
+    process renders them, and an unchanged page is linked from the last site unread: the
+    output holds markers, never their bytes, and the site is a clean build's. (A
+    translation's pages are rendered before the original's and still held.)"""
+    from explainer.build.write import KEPT, STAGED
+
+    root = real_site_with_pages(tmp_path, 1)
+    first = Project(root, jobs=jobs).build(out=root / "site")
+    assert first.ok
+    assert first.files["index.html"] is STAGED
+    original = [p for p in first.files if p.endswith(".html") and not p.startswith("uk/")]
+    assert all(first.files[p] is STAGED for p in original)  # (a translation's are not)
+    assert tree(root / "site") == clean_build(root)
+    assert sorted(p.name for p in root.glob(".site.*-*")) == []  # the staging folder is site/
+
+    target = root / "content/pages/extra-2.md"
+    target.write_text(target.read_text() + "\nOne more sentence.\n")
+    second = Project(root, jobs=jobs).build(out=root / "site")
+    assert second.ok and second.rendered == 1  # (the original's pages: the count shown)
+    assert second.files["index.html"] is KEPT
+    assert tree(root / "site") == clean_build(root)
+
+
+def test_a_build_that_fails_after_staging_pages_leaves_the_last_site_alone(tmp_path, always_fork):
+    """The staging folder is removed when the build fails after its pages were written
+    there (here, in the hosting files' template, rendered after every page)."""
+    root = real_site_with_pages(tmp_path, 0)
+    assert Project(root, jobs=2).build(out=root / "site").ok
+    before = tree(root / "site")
+    set_title = root / "content/site.yaml"  # every page changes: all are staged
+    set_title.write_text(set_title.read_text().replace('title: "', 'title: "Now: ', 1))
+    headers = root / "templates/headers.txt"
+    headers.write_text(headers.read_text() + "{{ nope.x }}\n")
+    result = Project(root, jobs=2).build(out=root / "site")
+    assert not result.ok
+    assert [str(d) for d in result.diagnostics.errors][0].startswith("templates/headers.txt:")
+    assert tree(root / "site") == before
+    assert sorted(p.name for p in root.glob(".site.*-*")) == []

@@ -128,7 +128,7 @@ def build(
     diags = result.diagnostics
     # A translation's memo is kept when the whole build is over (`later`): on disk, it
     # notes the files as written.
-    with Speed(project, mode, out, diags) as speed, contextlib.ExitStack() as later:
+    with Speed(project, mode, out, diags, stage=True) as speed, contextlib.ExitStack() as later:
         if (last := speed.unchanged([base_url, drafts])) is not None:
             return Result.again(last)  # nothing it could read has changed since a good build
         step("reading content")
@@ -160,7 +160,7 @@ def build(
         output = speed.render(site, bodies, diags)  # only pages whose reads changed
         if mode is Mode.DISK:
             step("writing files")
-            write(output, out, project.root, diags, speed.reused | reused)
+            write(output, out, project.root, diags, speed.reused | reused, speed.staging)
         speed.output = result.files = output
         result.base_url = site.base.url()
         result.address = site.base.public

@@ -7,7 +7,8 @@
 - `parse`: documents the memo knows are not parsed; the rest are parsed on every core;
 - `render`: a page whose dependency record says nothing it read has changed is taken as
   it was; the rest are rendered on every core, each in the process that parsed its
-  document.
+  document; on disk, a large build's pages are written to the next site's folder as
+  they are rendered (`write.Staging`), never all held in memory.
 
 Every path gives the bytes a clean build gives (tests/test_incremental.py checks it).
 """
@@ -23,14 +24,14 @@ from ..content import resolve
 from ..content.model import Content, Document
 from ..content.resolve import Body
 from ..content.yamlpos import YamlDoc, parse_yaml
-from ..diagnostics import BuildFailed, Diagnostics
+from ..diagnostics import BuildFailed, Diagnostics, Pos
 from ..site.pages import Page
 from ..site.render import Site
 from ..site.theme import BUILTIN
 from . import deps, memo, workers, write
 from .memo import ENGINE, Memo, PageEntry
 from .workers import Plan, Team
-from .write import OutputFiles
+from .write import KEPT, OnDisk, OutputFiles
 
 
 class Mode(enum.Enum):
@@ -41,8 +42,14 @@ class Mode(enum.Enum):
 class Speed:
     """One build's memo, dependency records and workers."""
 
-    def __init__(self, project, mode: Mode, out: Path | None, diags: Diagnostics) -> None:
+    def __init__(
+        self, project, mode: Mode, out: Path | None, diags: Diagnostics, stage: bool = False
+    ) -> None:
         self.project, self.mode, self.out = project, mode, out
+        # On disk, a large build's pages go to the next site's folder as they are rendered
+        # (`write.Staging`), not held in memory: the original's, not a translation's.
+        self.staging: write.Staging | None = None
+        self._may_stage = stage and mode is Mode.DISK
         self._memo: Memo | None = None if mode is Mode.DISK else project.memory
         self.inputs: str | None = None  # digest of every input file (`deps.inputs`), on disk
         self.team: Team | None = None
@@ -146,7 +153,8 @@ class Speed:
             given = {**bodies, **_bodies_from(todo, results, mine)}
             site.plan(resolve.resolve(content, md, Diagnostics(), given))
 
-        plan = Plan(render=lambda path: self._render(site, site.page(path)), parse=parse, link=link)
+        plan = Plan(render=lambda key: self._render(site, site.page(key[0]), None, key[1]))
+        plan.parse, plan.link = parse, link
         self.team = Team.fork(self.project.jobs, plan, parsing=todo)
         if self.team is None:
             return bodies
@@ -179,10 +187,12 @@ class Speed:
             else:
                 found[path] = data
         rendered = self._render_all(site, todo, diags)
+        in_memory = self.mode is Mode.MEMORY
         for page, (data, record) in zip(todo, rendered, strict=True):
             path = routes.output_file(page.path)
             found[path] = data
-            self.memo.pages[path] = PageEntry(keys[path], self.memo.reads(record), data=data)
+            entry = PageEntry(keys[path], self.memo.reads(record), data=data if in_memory else None)
+            self.memo.pages[path] = entry
         self.rendered = len(todo)
         output = OutputFiles(diags)
         for page in pages:
@@ -191,7 +201,10 @@ class Speed:
         output.update(site.other_files(pages, output, diags))
         return output
 
-    def _reuse(self, path: str, key: str | None, changed: set[int]) -> bytes | None:
+    def _reuse(self, path: str, key: str | None, changed: set[int]) -> bytes | OnDisk | None:
+        """The page as the last build made it, if nothing it read has changed: in memory,
+        its bytes; on disk, KEPT when the file is still exactly the one it wrote (its
+        size, times and inode): `write` links it into the new site, unread."""
         entry = self.memo.pages.get(path)
         if key is None or entry is None or entry.key != key or not changed.isdisjoint(entry.reads):
             return None
@@ -199,43 +212,56 @@ class Speed:
             return entry.data
         if entry.stat is None or memo.file_stat(self.out / path) != entry.stat:
             return None
-        try:
-            data = (self.out / path).read_bytes()
-        except OSError:
-            return None
-        if len(data) != entry.stat[0]:
-            return None
         self.reused.add(path)
-        return data
+        return KEPT
 
     def _render_all(self, site: Site, todo: list[Page], diags: Diagnostics) -> list:
+        where = None
+        if self._may_stage and len(todo) >= workers.MIN_ITEMS:
+            self.staging = write.Staging(self.out, self.project.root, diags).__enter__()
+            where = self.staging.where
         if self.team is None and len(todo) >= workers.MIN_ITEMS and self.project.jobs > 1:
-            plan = Plan(render=lambda path: self._render(site, site.page(path)))
+            plan = Plan(render=lambda key: self._render(site, site.page(key[0]), None, key[1]))
             self.team = Team.fork(self.project.jobs, plan)
         if self.team is None:
-            return [self._render(site, page, diags) for page in todo]
+            return [self._render(site, page, diags, where) for page in todo]
         return self.team.gather(
-            lambda page: self._render(site, page, diags),
+            lambda page: self._render(site, page, diags, where),
             todo,
-            key=lambda page: page.path,
+            key=lambda page: (page.path, where),
             owner=lambda page: page.context.get("doc"),
         )
 
-    def _render(self, site: Site, page: Page, diags: Diagnostics | None = None):
+    def _render(self, site: Site, page: Page, diags: Diagnostics | None, where=None):
         """One page and what it read (a child has no diagnostics to add to: it fails, and
-        the parent renders the page again to report the problem)."""
+        the parent renders the page again to report the problem). With a staging folder
+        (`where`), the page is written there and STAGED stands for its bytes."""
         env = site.env
         env.reads = set()
+        diags = diags if diags is not None else _Failing()
         try:
-            data = site.render_page(page, diags if diags is not None else _Failing())
+            data = site.render_page(page, diags)
             reads = env.reads
         finally:
             env.reads = None
+        if where is not None:
+            data = self._stage(where, routes.output_file(page.path), data, diags)
         try:
             record = self.probes(site).record(reads)
         except deps.Unnamed:
             record = [(("unnamed",), None)]  # never matches: the page is always rendered
         return data, record
+
+    @staticmethod
+    def _stage(where, path: str, data: bytes, diags: Diagnostics) -> OnDisk:
+        try:
+            return write.stage(where, path, data)
+        except ValueError as e:  # an unsafe path: a bug to report, as `write` would
+            diags.error(Pos(path), f"internal consistency error: {e}; nothing was written")
+            raise BuildFailed from None
+        except OSError as e:
+            diags.error(Pos(path), f"cannot write the site: {e.strerror or e} ({path})")
+            raise BuildFailed from None
 
     def probes(self, site: Site) -> deps.Probes:
         """This process's probes of this build's model (made once: naming takes a walk)."""
@@ -255,6 +281,9 @@ class Speed:
         if self.team is not None:
             self.team.stop()
             self.team = None
+        if self.staging is not None:  # whatever `write` did not swap in is removed
+            self.staging.__exit__(kind, error, traceback)
+            self.staging = None
         if self.site is not None:
             self.site.finish()
         if kind is None or issubclass(kind, BuildFailed):
@@ -276,6 +305,7 @@ class Speed:
         self.memo.keep_only(used, set(output))
         self.memo.yaml = self.yaml_used
         if self.mode is Mode.DISK:
+            workers.release_freed_memory()  # the rendering's: the memo's bytes fit in it
             self.memo.out = str(self.out)
             for path, entry in self.memo.pages.items():
                 entry.stat = memo.file_stat(self.out / path)

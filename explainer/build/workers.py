@@ -26,6 +26,7 @@ the work in the parent, which gives the same result: children only ever save tim
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pickle
 import signal
@@ -46,6 +47,18 @@ def cores() -> int:
     if jobs <= 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     return max(1, min(jobs, 8))
+
+
+def release_freed_memory() -> None:
+    """Hand back to the system the memory this process has freed but kept (glibc keeps it
+    for reuse): what a build makes next, such as the memo's bytes, then grows into it
+    instead of past it, and the build's peak is lower. Nothing where there is no glibc."""
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except OSError:
+        return
+    if trim is not None:
+        trim(0)
 
 
 @dataclass

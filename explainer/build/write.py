@@ -5,13 +5,17 @@ and swapped in with one atomic rename exchange, so a failed or killed build neve
 leaves a half-written or missing site/. A lock file in the project's cache folder
 serialises concurrent builds to one folder, and leftovers of a killed build (known by
 the marker file inside them) are removed by the next one.
+
+A large build opens that folder before rendering (`Staging`): each page is written
+there as soon as it is rendered, so no process holds the pages' bytes, and the output
+names it with a marker (STAGED) instead; a page unchanged since the last build is KEPT,
+linked from the last site without being read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import os
@@ -62,25 +66,136 @@ class OutputFiles(dict):
             self[path] = data
 
 
+class OnDisk:
+    """Stands in the output for a file whose bytes are already on disk, so a large build
+    need not hold them: KEPT, the last build's file (`write` links it into the new site);
+    STAGED, written to the staging folder as it was rendered (see `Staging`)."""
+
+    def __init__(self, name: str, means: str) -> None:
+        self.name, self.means = name, means
+
+    def __repr__(self) -> str:
+        return f"<{self.means}>"
+
+    def __reduce__(self) -> str:
+        return self.name  # from a worker process, the same object: `data is STAGED` holds
+
+
+KEPT = OnDisk("KEPT", "the last build's file, kept")
+STAGED = OnDisk("STAGED", "written to the staging folder")
+
+
+class Staging:
+    """The next site/ while it is rendered: a marked folder beside out_dir that pages are
+    written to as they are made (by any worker process), instead of all of them being
+    held in memory until the write stage. It holds out_dir's lock from the start, so no
+    other build takes it for a killed build's leftover; `write` fills in the rest and
+    swaps it in; leaving the `with` removes whatever was not swapped in."""
+
+    def __init__(self, out_dir: Path, root: Path, diags: Diagnostics) -> None:
+        self.out_dir, self.root, self.diags = _real(out_dir), root, diags
+        self._exit = contextlib.ExitStack()
+        self.folder: Path | None = None
+        self.old: Path | None = None
+
+    def __enter__(self) -> Staging:
+        try:
+            check_out_dir(self.out_dir, self.root, self.diags)
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._exit.enter_context(_locked(self.out_dir, self.root))
+            _clean_leftovers(self.out_dir)
+            self.old = self.out_dir if is_ours(self.out_dir) else None
+            self.folder = _new_folder(self.out_dir)
+        except OSError as e:
+            self._exit.close()
+            _cannot_write(self.out_dir, e, self.diags)
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    @property
+    def where(self) -> tuple[str, str | None]:
+        """What a worker process needs to write into it (see `stage`)."""
+        return str(self.folder), None if self.old is None else str(self.old)
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.folder is not None:
+                _remove(self.folder)  # swapped in: the previous site; else a failed build's
+        finally:
+            self._exit.close()
+
+
+def stage(where: tuple[str, str | None], path: str, data: bytes) -> OnDisk:
+    """Write one file into a staging folder (`Staging.where`): linked from the last site
+    when its bytes are the same there, so it keeps its inode and time (`rsync` skips it)."""
+    if problem := unsafe_path(path):
+        raise ValueError(f"refusing to write {path!r}: {problem}")
+    folder, old = where
+    target = os.path.join(folder, path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # a page a failed worker wrote: redone
+        os.unlink(target)  # (never written through: it may be a link to the last site's)
+    if (
+        old is not None
+        and _same_bytes(os.path.join(old, path), data)
+        and _link(Path(old, path), Path(target))
+    ):
+        return STAGED
+    with open(target, "xb") as f:
+        f.write(data)
+    return STAGED
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return os.fstat(f.fileno()).st_size == len(data) and f.read() == data
+    except OSError:
+        return False
+
+
+def _real(out_dir: Path) -> Path:
+    out_dir = out_dir.absolute()
+    return out_dir.resolve() if out_dir.is_symlink() else out_dir  # what the link points at
+
+
+def _cannot_write(out_dir: Path, e: OSError, diags: Diagnostics) -> None:
+    """A full disk, a read-only folder: the user's to fix, not a bug."""
+    where = f" ({e.filename})" if e.filename else ""
+    diags.error(Pos(str(out_dir)), f"cannot write the site: {e.strerror or e}{where}")
+    raise BuildFailed from None
+
+
 def write(
-    output: dict[str, bytes],
+    output: dict[str, bytes | OnDisk],
     out_dir: Path,
     root: Path,
     diags: Diagnostics,
     reused: set[str] = frozenset(),
+    staging: Staging | None = None,
 ) -> None:
     """Replace out_dir with exactly the files in `output`.
 
     A file whose bytes are those already in out_dir (`reused` names files known to be
-    so; others are compared) is hard-linked into the new site, not written again: it
-    keeps its modification time, so `rsync` and `aws s3 sync` skip it. When every file
-    is unchanged, out_dir is left alone; when just one changed, that file alone is
-    replaced, by one atomic rename (the site is whole before and after it).
+    so, KEPT in `output`; others are compared) is hard-linked into the new site, not
+    written again: it keeps its modification time, so `rsync` and `aws s3 sync` skip it.
+    When every file is unchanged, out_dir is left alone; when just one changed, that file
+    alone is replaced, by one atomic rename (the site is whole before and after it).
+    With a `staging` folder (a large build), the STAGED files are in it already.
     """
-    out_dir = out_dir.absolute()
-    if out_dir.is_symlink():  # replace what the link points at, not the link itself
-        out_dir = out_dir.resolve()
     check_paths(output, diags)
+    if staging is not None:
+        try:
+            old = staging.old
+            same = _same_files(output, old, reused) if old is not None else set()
+            _fill(staging.folder, output, old, same)
+            _swap_in(staging.folder, staging.out_dir)
+        except OSError as e:
+            _cannot_write(staging.out_dir, e, diags)
+        return
+    out_dir = _real(out_dir)
     try:
         check_out_dir(out_dir, root, diags)  # lists out_dir: it may be unreadable
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -95,29 +210,40 @@ def write(
                 return
             tmp = _new_folder(out_dir)
             try:
-                made = set()
-                for rel, data in sorted(output.items()):
-                    target = tmp / rel
-                    if target.parent not in made:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        made.add(target.parent)
-                    if not (rel in same and _link(old / rel, target)):
-                        target.write_bytes(data)
-                os.chmod(tmp, 0o755)
+                _fill(tmp, output, old, same)
                 _swap_in(tmp, out_dir)
             finally:
                 _remove(tmp)
-    except OSError as e:  # a full disk, a read-only folder: the user's to fix, not a bug
-        where = f" ({e.filename})" if e.filename else ""
-        diags.error(Pos(str(out_dir)), f"cannot write the site: {e.strerror or e}{where}")
-        raise BuildFailed from None
+    except OSError as e:
+        _cannot_write(out_dir, e, diags)
+
+
+def _fill(tmp: Path, output: dict[str, bytes | OnDisk], old: Path | None, same: set[str]):
+    """Put the files of `output` into the new site's folder: the same as the old site's
+    by a link (or a copy where a link cannot be made), the others written."""
+    made = set()
+    for rel, data in sorted(output.items()):
+        if data is STAGED:
+            continue
+        target = tmp / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if old is not None and rel in same:
+            if not _link(old / rel, target):
+                shutil.copyfile(old / rel, target)
+        elif data is KEPT:  # a build reuses a file only from the site it replaces
+            raise OSError(errno.ENOENT, "a kept file is missing", str(rel))
+        else:
+            target.write_bytes(data)
+    os.chmod(tmp, 0o755)
 
 
 def _same_files(output: dict[str, bytes], old: Path, reused: set[str]) -> set[str]:
     """The files of `output` that the old site already holds with exactly those bytes."""
     same = set(reused)
     for rel, data in output.items():
-        if rel not in same:
+        if rel not in same and not isinstance(data, OnDisk):
             try:
                 path = old / rel
                 if path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -338,10 +464,10 @@ def _swap_in(new: Path, out_dir: Path) -> None:
 
 def _rename_exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    try:  # the C library this process runs on (find_library ran `ldconfig`: 3 ms a build)
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
