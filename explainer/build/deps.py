@@ -312,25 +312,27 @@ def inputs(root, theme_folder) -> str | None:
     be content): a full build then says what is wrong with it."""
     parts: list[str | bytes] = []
     tops = [(root, f) for f in INPUT_FOLDERS] + [(theme_folder.parent, theme_folder.name)]
+    quiet = Diagnostics()  # a file that cannot be read means a full build, which says why
     try:
         for top, name in tops:
-            if not os.path.lexists(os.path.join(top, name)):
+            folder = os.path.join(top, name)
+            if not os.path.lexists(folder):
                 parts.append(f"no {name}")
                 continue
-            if not stat.S_ISDIR(os.lstat(os.path.join(top, name)).st_mode):
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
                 return None
-            for dirpath, dirnames, filenames in os.walk(os.path.join(top, name)):
+            start = len(os.path.join(top, ""))  # of each path: what follows is relative
+            for dirpath, dirnames, filenames in os.walk(folder):
                 dirnames.sort()
                 for entry in dirnames:
                     if not stat.S_ISDIR(os.lstat(os.path.join(dirpath, entry)).st_mode):
                         return None  # a link to a folder: os.walk would not follow it
                 for entry in sorted(filenames):
                     path = os.path.join(dirpath, entry)
-                    # Silently: a file that cannot be read means a full build, which says why.
-                    data = read_bytes(Path(path), Path(top), Diagnostics(), MAX_INPUT_BYTES, True)
+                    data = read_bytes(Path(path), Path(top), quiet, MAX_INPUT_BYTES, True)
                     if data is None:
                         return None
-                    parts += [os.path.relpath(path, top), data]
+                    parts += [path[start:], data]
                 parts.append("\0")  # the end of a folder: no file moves between folders unseen
     except OSError:
         return None

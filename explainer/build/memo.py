@@ -193,21 +193,26 @@ def write_last(root: Path, record: dict) -> None:
 def tree_stat(out: Path) -> dict[str, list] | None:
     """Every file under `out` with its `file_stat`, or None if anything there is not a
     plain file or folder (a link, a FIFO) or cannot be read."""
-    found = {}
+    found: dict[str, list] = {}
     try:
-        for dirpath, dirnames, filenames in os.walk(out):
-            for name in filenames + dirnames:
-                if os.path.islink(os.path.join(dirpath, name)):
-                    return None
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                st = file_stat(Path(path))
-                if st is None:
-                    return None
-                found[os.path.relpath(path, out)] = st
+        plain = _stat_folder(str(out), "", found)
     except OSError:
         return None
-    return found
+    return found if plain else None
+
+
+def _stat_folder(folder: str, prefix: str, found: dict[str, list]) -> bool:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                if not _stat_folder(entry.path, f"{prefix}{entry.name}/", found):
+                    return False
+            elif stat.S_ISREG(st.st_mode):
+                found[prefix + entry.name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            else:
+                return False
+    return True
 
 
 def file_stat(path: Path) -> list | None:

@@ -8,6 +8,7 @@ nothing larger than its limit.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -88,19 +89,29 @@ def read_bytes(
     def where() -> Pos:  # worked out for messages only
         return Pos(display or _rel(path, root))
 
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        real = path
-        if not folder_checked or stat.S_ISLNK(os.lstat(path).st_mode):
+        fd = None
+        if folder_checked:  # a link in its last name is refused by O_NOFOLLOW: resolved below
+            try:
+                fd = os.open(path, flags)
+            except OSError as e:
+                if e.errno != errno.ELOOP:
+                    raise
+        if fd is None:
             real = path.resolve(strict=True)
             if not real.is_relative_to(_resolved(root)):
                 diags.error(where(), "file is a link to outside the project; refusing to read it")
                 return None
-        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
-        with os.fdopen(os.open(real, flags), "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # a FIFO or a device never ends
+            fd = os.open(real, flags)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or a device never ends
                 diags.error(where(), "not a regular file; refusing to read it")
                 return None
-            data = f.read(limit + 1)  # at most the limit, even if the file grows meanwhile
+            data = _read_at_most(fd, limit + 1, info.st_size)  # even if the file grows
+        finally:
+            os.close(fd)
     except OSError as e:
         diags.error(where(), f"cannot read file: {e.strerror or e}")
         return None
@@ -109,6 +120,20 @@ def read_bytes(
         diags.error(where(), f"file is larger than {size}")
         return None
     return data
+
+
+def _read_at_most(fd: int, limit: int, size: int) -> bytes:
+    """Up to `limit` bytes of an open file whose size was `size`, in as few reads as that
+    allows (a buffered reader set up for each of thousands of small files took five
+    times as long as reading them)."""
+    parts, got = [], 0
+    while got < limit:
+        chunk = os.read(fd, min(limit - got, max(size + 1 - got, 1 << 16)))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 @functools.lru_cache(maxsize=8)
