@@ -309,6 +309,8 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         return verdict
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        if type(__obj) is jinja2.runtime.Macro:  # the template's own: nothing to check or note
+            return __context.call(__obj, *args, **kwargs)  # (half of all calls; the same)
         result = super().call(__context, __obj, *args, **kwargs)
         if __self.reads is not None and type(getattr(__obj, "__self__", None)) in MODEL_TYPES:
             named = [k for k in kwargs if not k.startswith("_")]  # not Jinja's `_block_vars`
