@@ -523,3 +523,24 @@ def test_a_build_that_fails_after_staging_pages_leaves_the_last_site_alone(tmp_p
     assert [str(d) for d in result.diagnostics.errors][0].startswith("templates/headers.txt:")
     assert tree(root / "site") == before
     assert sorted(p.name for p in root.glob(".site.*-*")) == []
+
+
+def test_a_large_build_that_changes_nothing_leaves_the_site_alone(tmp_path, always_fork):
+    """With the memo gone every page is rendered again, into the staging folder: each is
+    linked there from the last site (the same bytes), and since nothing changed, site/
+    itself is left as it was instead of being swapped for an equal copy."""
+    import shutil as sh
+
+    from explainer.build.write import LINKED
+
+    root = real_site_with_pages(tmp_path, 2)
+    assert Project(root, jobs=2).build(out=root / "site").ok
+    site_inode = (root / "site").stat().st_ino
+    files = {p: p.stat().st_ino for p in (root / "site").rglob("*") if p.is_file()}
+    sh.rmtree(root / ".explainer-cache")
+    again = Project(root, jobs=2).build(out=root / "site")
+    assert again.ok and again.rendered == again.total
+    assert again.files["index.html"] is LINKED
+    assert (root / "site").stat().st_ino == site_inode
+    assert {p: p.stat().st_ino for p in files} == files
+    assert sorted(p.name for p in root.glob(".site.*-*")) == []

@@ -235,7 +235,7 @@ class Speed:
     def _render(self, site: Site, page: Page, diags: Diagnostics | None, where=None):
         """One page and what it read (a child has no diagnostics to add to: it fails, and
         the parent renders the page again to report the problem). With a staging folder
-        (`where`), the page is written there and STAGED stands for its bytes."""
+        (`where`), the page is written there and a marker stands for its bytes."""
         env = site.env
         env.reads = set()
         diags = diags if diags is not None else _Failing()

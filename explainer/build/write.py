@@ -69,7 +69,8 @@ class OutputFiles(dict):
 class OnDisk:
     """Stands in the output for a file whose bytes are already on disk, so a large build
     need not hold them: KEPT, the last build's file (`write` links it into the new site);
-    STAGED, written to the staging folder as it was rendered (see `Staging`)."""
+    STAGED, written to the staging folder as it was rendered (see `Staging`), or LINKED
+    there from the last site's file with the same bytes."""
 
     def __init__(self, name: str, means: str) -> None:
         self.name, self.means = name, means
@@ -83,6 +84,7 @@ class OnDisk:
 
 KEPT = OnDisk("KEPT", "the last build's file, kept")
 STAGED = OnDisk("STAGED", "written to the staging folder")
+LINKED = OnDisk("LINKED", "in the staging folder, linked from the last build's same file")
 
 
 class Staging:
@@ -142,7 +144,7 @@ def stage(where: tuple[str, str | None], path: str, data: bytes) -> OnDisk:
         and _same_bytes(os.path.join(old, path), data)
         and _link(Path(old, path), Path(target))
     ):
-        return STAGED
+        return LINKED
     with open(target, "xb") as f:
         f.write(data)
     return STAGED
@@ -190,6 +192,12 @@ def write(
         try:
             old = staging.old
             same = _same_files(output, old, reused) if old is not None else set()
+            if (
+                old is not None
+                and _only_these(old, output)
+                and all(rel in same or data is LINKED for rel, data in output.items())
+            ):
+                return  # nothing changed: site/ is left alone (the staging folder goes)
             _fill(staging.folder, output, old, same)
             _swap_in(staging.folder, staging.out_dir)
         except OSError as e:
@@ -223,7 +231,7 @@ def _fill(tmp: Path, output: dict[str, bytes | OnDisk], old: Path | None, same: 
     by a link (or a copy where a link cannot be made), the others written."""
     made = set()
     for rel, data in sorted(output.items()):
-        if data is STAGED:
+        if data is STAGED or data is LINKED:
             continue
         target = tmp / rel
         if target.parent not in made:
