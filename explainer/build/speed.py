@@ -153,8 +153,11 @@ class Speed:
             given = {**bodies, **_bodies_from(todo, results, mine)}
             site.plan(resolve.resolve(content, md, Diagnostics(), given))
 
-        plan = Plan(render=lambda key: self._render(site, site.page(key[0]), None, key[1]))
-        plan.parse, plan.link = parse, link
+        plan = Plan(
+            render=lambda key: self._render(site, site.page(key[0]), None, key[1]),
+            parse=parse,
+            link=link,
+        )
         self.team = Team.fork(self.project.jobs, plan, parsing=todo)
         if self.team is None:
             return bodies
