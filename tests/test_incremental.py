@@ -544,3 +544,36 @@ def test_a_large_build_that_changes_nothing_leaves_the_site_alone(tmp_path, alwa
     assert (root / "site").stat().st_ino == site_inode
     assert {p: p.stat().st_ino for p in files} == files
     assert sorted(p.name for p in root.glob(".site.*-*")) == []
+
+
+def test_a_fifo_or_link_in_the_last_site_does_not_hang_or_leak_into_a_large_build(
+    tmp_path, always_fork
+):
+    """The staging folder compares each page with the last site's file of the same name,
+    to link it when equal. That file is opened without following a link and without
+    blocking: a FIFO planted in site/ hung the comparison's first version (open blocks
+    until a writer comes), and a link to a file outside must never be linked into the
+    new site."""
+    import threading
+
+    root = real_site_with_pages(tmp_path, 3)
+    assert Project(root, jobs=2).build(out=root / "site").ok
+    page = root / "site/extra-1/index.html"
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(page.read_bytes())  # the very bytes the page will have
+    page.unlink()
+    page.symlink_to(outside)
+    fifo = root / "site/extra-2/index.html"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    (root / ".explainer-cache").rename(tmp_path / "old-cache")  # every page rendered again
+    done = []
+    build = threading.Thread(
+        target=lambda: done.append(Project(root, jobs=2).build(out=root / "site")), daemon=True
+    )
+    build.start()
+    build.join(60)
+    assert done and done[0].ok, "the build hung on a FIFO in the last site"
+    new = root / "site/extra-1/index.html"
+    assert not new.is_symlink() and new.stat().st_ino != outside.stat().st_ino
+    assert tree(root / "site") == clean_build(root)

@@ -151,11 +151,18 @@ def stage(where: tuple[str, str | None], path: str, data: bytes) -> OnDisk:
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
+    """Whether the last site's file at `path` is a regular file holding exactly `data`
+    (opened without following a link and without blocking: a FIFO planted there must
+    not hang the build)."""
     try:
-        with open(path, "rb") as f:
-            return os.fstat(f.fileno()).st_size == len(data) and f.read() == data
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return False
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        return f.read(len(data) + 1) == data
 
 
 def _real(out_dir: Path) -> Path:
