@@ -258,13 +258,8 @@ def _same_files(output: dict[str, bytes], old: Path, reused: set[str]) -> set[st
     """The files of `output` that the old site already holds with exactly those bytes."""
     same = set(reused)
     for rel, data in output.items():
-        if rel not in same and not isinstance(data, OnDisk):
-            try:
-                path = old / rel
-                if path.stat().st_size == len(data) and path.read_bytes() == data:
-                    same.add(rel)
-            except OSError:
-                pass
+        if rel not in same and not isinstance(data, OnDisk) and _same_bytes(str(old / rel), data):
+            same.add(rel)
     return same
 
 
