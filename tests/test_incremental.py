@@ -577,3 +577,33 @@ def test_a_fifo_or_link_in_the_last_site_does_not_hang_or_leak_into_a_large_buil
     new = root / "site/extra-1/index.html"
     assert not new.is_symlink() and new.stat().st_ino != outside.stat().st_ino
     assert tree(root / "site") == clean_build(root)
+
+
+def test_a_claim_read_field_by_field_is_one_whole_probe():
+    """A page reads a claim's text, sources, status… one by one; they must make one probe
+    of the whole claim (per-field probes of 48,000 claims made a worker's records a
+    quarter of its memory, and a first version of the faster lookup missed the fields
+    that have no default, which are not class attributes)."""
+    from explainer.build import deps
+    from explainer.content.load import load
+    from explainer.content.markdown import make_markdown
+    from explainer.content.resolve import resolve
+    from explainer.content.schema import validate
+    from explainer.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    content = validate(load(REPO, diags), diags, False)
+    resolve(content, make_markdown(), diags)
+    probes = deps.Probes(deps.Model(content, {}), {})
+    claim, source = content.claims[0], content.sources[0]
+    reads = {(claim, "text"), (claim, "anchor"), (claim, "sources"), (claim, "status")}
+    reads |= {(source, "label"), (source, "cited_by")}
+    found = sorted(probe for probe, _ in probes.record(reads))
+    key = f"claim:{claim.page}#{claim.anchor}"
+    assert found == sorted(
+        [
+            ("a", key, "*"),
+            ("a", f"source:{source.id}", "*"),
+            ("a", f"source:{source.id}", "cited_by"),
+        ]
+    )

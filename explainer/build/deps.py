@@ -142,6 +142,7 @@ class Probes:
         self._digests: dict[Probe, str | None] = {}
         self._probe_of: dict[tuple, Probe] = {}
         self._whole_of: dict[int, Probe] = {}  # id of an object of this build -> its probe
+        self._wholly: dict[type, frozenset[str]] = {}  # a type -> `_wholly(type)`
 
     def record(self, reads: Iterable[tuple]) -> list[tuple[Probe, str | None]]:
         """A page's reads as probes with their digests (pages share most reads: each read
@@ -149,10 +150,13 @@ class Probes:
         whole: its one probe is found by the object, not made again for each field (a
         large site's records took a quarter of a worker's memory that way)."""
         found: set[Probe] = set()
-        probe_of, whole_of = self._probe_of, self._whole_of
+        probe_of, whole_of, wholly = self._probe_of, self._whole_of, self._wholly
         for read in reads:
             first = read[0]
-            if first is not TEMPLATE and (type(first) is Claim or read[1] in _written(type(first))):
+            names = wholly.get(type(first))
+            if names is None:
+                names = wholly[type(first)] = _wholly(type(first))
+            if read[1] in names:
                 probe = whole_of.get(id(first))
                 if probe is None:
                     probe = whole_of[id(first)] = ("a", self.model.key(first), WHOLE)
@@ -163,7 +167,8 @@ class Probes:
                 if probe is None:
                     probe = probe_of[read] = self._probe(read)
             found.add(probe)
-        return [(probe, self.digest(probe)) for probe in found]
+        digests = self._digests
+        return [(p, digests[p]) if p in digests else (p, self.digest(p)) for p in found]
 
     def _probe(self, read: tuple) -> Probe:
         if read[0] is TEMPLATE:
@@ -266,6 +271,16 @@ class Probes:
 
 
 _PLAIN = frozenset({type(None), bool, int, float, str})
+
+
+def _wholly(cls) -> frozenset[str]:
+    """The names whose reads are probed as the whole object: everything public of a claim,
+    the written fields of other model objects, nothing of anything else (a template name,
+    the interface strings, the content's lists)."""
+    names = set(_written(cls))
+    if cls is Claim:  # all of it (a field with no default is not in `dir`)
+        names.update(n for n in dir(cls) if not n.startswith("_"))
+    return frozenset(names)
 
 
 @functools.cache
