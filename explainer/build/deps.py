@@ -161,7 +161,7 @@ class Probes:
                 if probe is None:
                     probe = whole_of[id(first)] = ("a", self.model.key(first), WHOLE)
                     if type(first) is Claim:  # at hand: not looked up by its name
-                        self._digests[probe] = self._whole_claim_digest(first)
+                        self.digest(probe, first)
             else:
                 probe = probe_of.get(read)
                 if probe is None:
@@ -177,12 +177,13 @@ class Probes:
             return ("a", self.model.key(read[0]), read[1])
         return ("m", self.model.key(read[0]), read[1], read[2])
 
-    def digest(self, probe: Probe) -> str | None:
-        """What the probe finds in this build; None if it finds nothing at all."""
+    def digest(self, probe: Probe, found=MISSING) -> str | None:
+        """What the probe finds in this build; None if it finds nothing at all. `found`:
+        the object a whole claim's probe names, when it is at hand (not looked up)."""
         if probe in self._digests:
             return self._digests[probe]
         try:
-            result = self._answer(probe)
+            result = self._answer(probe, found)
         except Unnamed:
             result = None
         except Exception:  # noqa: BLE001 - a probe that fails now finds nothing: render again
@@ -190,15 +191,9 @@ class Probes:
         self._digests[probe] = result
         return result
 
-    def _whole_claim_digest(self, claim: Claim) -> str | None:
-        try:
-            return _digest(repr(self.whole_claim(claim)))
-        except Exception:  # noqa: BLE001 - as in `digest`
-            return None
-
-    def _answer(self, probe: Probe) -> str | None:
+    def _answer(self, probe: Probe, found) -> str | None:
         if probe[0] == "a" and probe[2] == WHOLE and probe[1].startswith("claim:"):
-            claim = self.model.find(probe[1])  # the most asked probe, made directly
+            claim = self.model.find(probe[1]) if found is MISSING else found  # the most asked
             return None if claim is MISSING else _digest(repr(self.whole_claim(claim)))
         value = self._ask(probe)
         if value is MISSING:

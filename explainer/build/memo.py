@@ -209,7 +209,7 @@ def _stat_folder(folder: str, prefix: str, found: dict[str, list]) -> bool:
                 if not _stat_folder(entry.path, f"{prefix}{entry.name}/", found):
                     return False
             elif stat.S_ISREG(st.st_mode):
-                found[prefix + entry.name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                found[prefix + entry.name] = _identity(st)
             else:
                 return False
     return True
@@ -223,6 +223,10 @@ def file_stat(path: Path) -> list | None:
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
+    return _identity(st)
+
+
+def _identity(st: os.stat_result) -> list:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 

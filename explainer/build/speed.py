@@ -24,7 +24,7 @@ from ..content import resolve
 from ..content.model import Content, Document
 from ..content.resolve import Body
 from ..content.yamlpos import YamlDoc, parse_yaml
-from ..diagnostics import BuildFailed, Diagnostics, Pos
+from ..diagnostics import BuildFailed, Diagnostics
 from ..site.pages import Page
 from ..site.render import Site
 from ..site.theme import BUILTIN
@@ -248,23 +248,12 @@ class Speed:
         finally:
             env.reads = None
         if where is not None:
-            data = self._stage(where, routes.output_file(page.path), data, diags)
+            data = write.stage(where, routes.output_file(page.path), data, diags)
         try:
             record = self.probes(site).record(reads)
         except deps.Unnamed:
             record = [(("unnamed",), None)]  # never matches: the page is always rendered
         return data, record
-
-    @staticmethod
-    def _stage(where, path: str, data: bytes, diags: Diagnostics) -> OnDisk:
-        try:
-            return write.stage(where, path, data)
-        except ValueError as e:  # an unsafe path: a bug to report, as `write` would
-            diags.error(Pos(path), f"internal consistency error: {e}; nothing was written")
-            raise BuildFailed from None
-        except OSError as e:
-            diags.error(Pos(path), f"cannot write the site: {e.strerror or e} ({path})")
-            raise BuildFailed from None
 
     def probes(self, site: Site) -> deps.Probes:
         """This process's probes of this build's model (made once: naming takes a walk)."""

@@ -129,24 +129,28 @@ class Staging:
             self._exit.close()
 
 
-def stage(where: tuple[str, str | None], path: str, data: bytes) -> OnDisk:
+def stage(where: tuple[str, str | None], path: str, data: bytes, diags: Diagnostics) -> OnDisk:
     """Write one file into a staging folder (`Staging.where`): linked from the last site
-    when its bytes are the same there, so it keeps its inode and time (`rsync` skips it)."""
-    if problem := unsafe_path(path):
-        raise ValueError(f"refusing to write {path!r}: {problem}")
+    when its bytes are the same there, so it keeps its inode and time (`rsync` skips it).
+    A problem is reported as the write stage reports it, and ends the build."""
+    if _refuse_unsafe(path, diags):
+        raise BuildFailed
     folder, old = where
     target = os.path.join(folder, path)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):  # a page a failed worker wrote: redone
-        os.unlink(target)  # (never written through: it may be a link to the last site's)
-    if (
-        old is not None
-        and _same_bytes(os.path.join(old, path), data)
-        and _link(Path(old, path), Path(target))
-    ):
-        return LINKED
-    with open(target, "xb") as f:
-        f.write(data)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # a page a failed worker wrote: redone
+            os.unlink(target)  # (never written through: it may be a link to the last site's)
+        if (
+            old is not None
+            and _same_bytes(os.path.join(old, path), data)
+            and _link(Path(old, path), Path(target))
+        ):
+            return LINKED
+        with open(target, "xb") as f:
+            f.write(data)
+    except OSError as e:
+        _cannot_write(Path(path), e, diags)
     return STAGED
 
 
@@ -343,14 +347,20 @@ def check_paths(output: dict[str, bytes], diags: Diagnostics) -> None:
     """The last guard before the disk: every path stays inside the output folder and is
     portable. Earlier stages already ensure this; a failure here is a bug to report."""
     for path in output:
-        if problem := unsafe_path(path):
-            diags.error(
-                Pos(path),
-                f"internal consistency error: refusing to write {path!r}: {problem}; "
-                "nothing was written",
-            )
+        _refuse_unsafe(path, diags)
     if diags.errors:
         raise BuildFailed
+
+
+def _refuse_unsafe(path: str, diags: Diagnostics) -> bool:
+    """Report `path` if it cannot be written safely (see `unsafe_path`); whether it was."""
+    if problem := unsafe_path(path):
+        diags.error(
+            Pos(path),
+            f"internal consistency error: refusing to write {path!r}: {problem}; "
+            "nothing was written",
+        )
+    return bool(problem)
 
 
 def unsafe_path(path: str) -> str:
