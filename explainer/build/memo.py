@@ -43,6 +43,7 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 
+from ..content.files import read_at_most
 from .deps import Probe, digest
 
 FOLDER = ".explainer-cache"
@@ -56,15 +57,34 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW  # never throug
 def _engine() -> str:
     """explainer's own code and the versions of the libraries whose output reaches the
     site (read from the modules, which the build imports anyway: asking the package
-    metadata took longer than building a small site)."""
-    package = Path(__file__).resolve().parent.parent
-    code = sorted(package.rglob("*.py"))
+    metadata took longer than building a small site). Every build starts here, so the
+    code is found with `scandir` and read with `os.read` (pathlib's `rglob` and
+    `read_bytes` took 3 ms of a small site's build, against under 1 ms)."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     versions = []
     for name in LIBRARIES:
         module = importlib.import_module(name)
         versions.append(f"{name}=={getattr(module, '__version__', '?')}")
     python = f"{sys.version} marshal {marshal.version}"
-    return digest(python, *versions, *[p.read_bytes() for p in code])
+    code = []
+    for path in sorted(_python_files(package)):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            code += [path[len(package) :], read_at_most(fd, MAX_BYTES, os.fstat(fd).st_size)]
+        finally:
+            os.close(fd)
+    return digest(python, *versions, *code)
+
+
+def _python_files(folder: str) -> list[str]:
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                found += _python_files(entry.path)
+            elif entry.name.endswith(".py"):
+                found.append(entry.path)
+    return found
 
 
 ENGINE = _engine()

@@ -109,7 +109,7 @@ def read_bytes(
             if not stat.S_ISREG(info.st_mode):  # a FIFO or a device never ends
                 diags.error(where(), "not a regular file; refusing to read it")
                 return None
-            data = _read_at_most(fd, limit + 1, info.st_size)  # even if the file grows
+            data = read_at_most(fd, limit + 1, info.st_size)  # even if the file grows
         finally:
             os.close(fd)
     except OSError as e:
@@ -122,7 +122,7 @@ def read_bytes(
     return data
 
 
-def _read_at_most(fd: int, limit: int, size: int) -> bytes:
+def read_at_most(fd: int, limit: int, size: int) -> bytes:
     """Up to `limit` bytes of an open file whose size was `size`, in as few reads as that
     allows (a buffered reader set up for each of thousands of small files took five
     times as long as reading them)."""
