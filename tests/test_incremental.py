@@ -479,6 +479,23 @@ def test_a_whole_claim_is_probed_as_the_general_way_would():
     for claim in claims:
         general = probes.plain([getattr(claim, name) for name in deps._whole(Claim)])
         assert probes.whole_claim(claim) == general, claim.anchor
+        assert deps._digest(probes.whole_claim(claim)) == deps._digest(general), claim.anchor
+
+
+def test_a_digest_is_of_the_value_not_of_how_its_objects_are_shared():
+    """Probe values are packed with marshal's format 2. Its later formats refer back to an
+    object met twice, so the same value made of one shared text or of two equal texts
+    would pack differently, and pages would be rendered again for nothing."""
+    from explainer.build import deps
+
+    shared = "a claim's text " * 4
+    equal = "".join(["a claim's text "] * 4)
+    assert shared == equal and shared is not equal
+    assert deps._digest([shared, shared]) == deps._digest([shared, equal])
+    assert deps._digest([True]) != deps._digest([1])  # types stay apart, as in `repr`
+    assert deps._digest(["1"]) != deps._digest([1])
+    assert deps._digest(("@", "x")) != deps._digest(["@", "x"])
+    assert deps._digest("text") != deps._digest_text("text")
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import marshal
 import os
 import stat
 from collections.abc import Iterable, Mapping
@@ -194,13 +195,13 @@ class Probes:
     def _answer(self, probe: Probe, found) -> str | None:
         if probe[0] == "a" and probe[2] == WHOLE and probe[1].startswith("claim:"):
             claim = self.model.find(probe[1]) if found is MISSING else found  # the most asked
-            return None if claim is MISSING else _digest(repr(self.whole_claim(claim)))
+            return None if claim is MISSING else _digest(self.whole_claim(claim))
         value = self._ask(probe)
         if value is MISSING:
             return None
         if isinstance(value, str):  # a page's body: no need to copy and quote it
             return _digest_text(value)
-        return _digest(repr(self.plain(value)))
+        return _digest(self.plain(value))
 
     def _ask(self, probe: Probe):
         kind = probe[0]
@@ -240,9 +241,9 @@ class Probes:
             model.tone_of(disputed, tiers),
         ]
 
-    def fingerprint(self, value) -> str:
-        """A text that is equal for equal values; model objects stand for their names."""
-        return repr(self.plain(value))
+    def fingerprint(self, value) -> bytes:
+        """Bytes that are equal for equal values; model objects stand for their names."""
+        return _packed(self.plain(value))
 
     def plain(self, value):
         """The value as plain data (model objects as `("@", name)`), for `repr`."""
@@ -297,13 +298,23 @@ def _written(cls) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in _POSITIONS)
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+def _digest(plain) -> str:
+    """The digest of plain data (what `Probes.plain` makes)."""
+    return hashlib.blake2b(_packed(plain), digest_size=12).hexdigest()
+
+
+def _packed(plain) -> bytes:
+    """Plain data as bytes, the same for equal data: marshal's format version 2 keeps types
+    apart (True is not 1) and, unlike later versions, never refers back to an object met
+    before, so how the data shares objects does not show. It takes half the time of
+    `repr`, and a one-page edit packs every claim of the site. The first byte keeps these
+    digests apart from a text's (`_digest_text`)."""
+    return b"\1" + marshal.dumps(plain, 2)
 
 
 def _digest_text(text: str) -> str:
-    """The digest of a text value as it is, not of its `repr` (a `repr` never holds a NUL,
-    so the two kinds of digest never meet)."""
+    """The digest of a text value as it is, not packed (its first byte, NUL, keeps the two
+    kinds of digest apart)."""
     data = text.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(b"\0" + data, digest_size=12).hexdigest()
 
