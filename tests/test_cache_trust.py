@@ -202,6 +202,22 @@ def test_compiled_templates_are_taken_only_when_signed(tmp_path, clean, monkeypa
     assert marker.read_text() == "ran"
 
 
+def test_a_fifo_in_the_user_cache_folder_does_not_hang_the_build(tmp_path, clean, monkeypatch):
+    """Compiled templates and share cards are read from the user's cache folder. A FIFO
+    there in place of one of them used to be opened for reading and wait for a writer
+    for ever (the memo file's FIFO was refused; these were not): it is now refused the
+    same way, and the build compiles and draws what it needs."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "project"
+    shutil.copytree(clean[0] / "content", root / "content")
+    assert Project(root).build(out=None).files == clean[1]
+    folders = [Path(memo.TemplateCode().folder), Path(memo.DrawnCards().files.folder)]
+    for path in [p for folder in folders for p in sorted(folder.iterdir())]:
+        path.unlink()
+        os.mkfifo(path)
+    assert Project(root).build(out=None).files == clean[1]
+
+
 def test_a_share_card_is_drawn_once_per_machine_and_only_a_signed_one_is_taken(
     tmp_path, clean, monkeypatch
 ):

@@ -246,7 +246,7 @@ class Probes:
         return _packed(self.plain(value))
 
     def plain(self, value):
-        """The value as plain data (model objects as `("@", name)`), for `repr`."""
+        """The value as plain data (model objects as `("@", name)`), to be packed."""
         kind = type(value)
         if kind in _PLAIN:
             return value

@@ -267,6 +267,8 @@ def open_folder(root: Path, create: bool = False) -> int:
 
 
 def _read_file(folder: Path, name: str) -> bytes:
+    """A cache file's bytes: neither the folder nor the file may be a link, only a regular
+    file is read (a FIFO would wait for a writer for ever), and at most MAX_BYTES."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         file = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
@@ -324,16 +326,12 @@ class UserFiles:
         secret = _secret(create=False)
         if secret is None:
             return None
-        try:
-            fd = os.open(os.path.join(self.folder, name), os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb") as f:
-                data = f.read(MAX_BYTES + 1)
+        try:  # read as the memo is: no link followed, no FIFO waited on, bounded
+            data = _read_file(Path(self.folder), name)
         except OSError:
             return None
         mac, _, payload = data.partition(b"\n")
-        if len(data) <= MAX_BYTES and hmac.compare_digest(mac, _sign(secret, payload)):
-            return payload
-        return None
+        return payload if hmac.compare_digest(mac, _sign(secret, payload)) else None
 
     def write(self, name: str, payload: bytes) -> None:
         secret = _secret(create=True)
